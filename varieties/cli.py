@@ -1,0 +1,52 @@
+"""Command-line interface: ``varieties SUBCOMMAND ...``.
+
+Each subcommand lives in its own module under :mod:`varieties.commands`
+with ``register(subparsers)`` (adding its parser, with ``func`` set to its
+runner). Bad input raises a :class:`varieties.errors.VarietiesError`; the CLI
+prints its one-line message and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import VarietiesError
+
+SUBCOMMANDS = ("constraints", "tying", "analyze", "train", "sweep")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="varieties",
+        description="Exact algebraic-variety analysis of symmetric polynomial neural networks.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f".commands.{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.endswith(f"commands.{name}"):
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except VarietiesError as exc:
+        print(f"varieties: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

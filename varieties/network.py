@@ -1,0 +1,313 @@
+"""Network specifications: layers of quadratic neurons as plain data.
+
+A network is ``n`` inputs followed by layers. Neuron ``k`` of layer ``l``
+reads the previous layer's outputs ``o`` and computes, by layer kind,
+
+=====  ==========================================================  ==========
+kind   output                                                      notes
+=====  ==========================================================  ==========
+``q``  ``sum_{i<=j} A_kij o_i o_j + sum_i B_ki o_i + C_k``          eq. 11
+``s``  ``sum_{i<=j} A_kij o_i o_j``                                eqs. 4, 12
+``l``  ``sum_i B_ki o_i``                                          eq. 7
+``a``  ``sum_i B_ki o_i + C_k``
+=====  ==========================================================  ==========
+
+followed, when the layer carries a power ``^R``, by ``t -> t**R`` on each
+output (a polynomial activation). With ``full=True`` the quadratic part is the
+notes' redundant ``sum_{i,j} A_kij o_i o_j`` over all ordered pairs, in which
+only ``A_kij + A_kji`` matters.
+
+The notes' eq. 12 sums over ``i < j``, which drops the squares ``o_i**2``; this
+module sums over ``i <= j`` (mathematics wins over the draft).
+
+Weight symbols are ``A{l}_{k}_{i}_{j}``, ``B{l}_{k}_{i}``, ``C{l}_{k}`` with
+``l`` the 1-based layer number and ``k, i, j`` 0-based: the notes'
+``W^{k l}_{ij}`` of the ``l``-th layer is ``A{l}_{k}_{i}_{j}``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterable, Mapping, Sequence
+
+from .errors import SpecError
+
+LAYER_KINDS = {
+    "q": "quadratic neuron: sum_{i<=j} A_ij o_i o_j + sum_i B_i o_i + C",
+    "s": "pure quadratic form: sum_{i<=j} A_ij o_i o_j",
+    "l": "linear: sum_i B_i o_i",
+    "a": "affine: sum_i B_i o_i + C",
+}
+
+_LAYER_RE = re.compile(r"^([a-zA-Z]+)(\d+)(?:\^(-?\d+))?$")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer: its kind (``q``, ``s``, ``l``, ``a``), width and power.
+
+    Examples
+    --------
+    >>> LayerSpec("q", 3)
+    LayerSpec(kind='q', width=3, power=1)
+    >>> str(LayerSpec("l", 2, 2))
+    'l2^2'
+    """
+
+    kind: str
+    width: int
+    power: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in LAYER_KINDS:
+            raise SpecError(
+                f"unknown layer kind {self.kind!r}; valid kinds are "
+                + ", ".join(f"{k!r} ({v})" for k, v in LAYER_KINDS.items())
+            )
+        if not isinstance(self.width, int) or self.width < 1:
+            raise SpecError(f"layer width {self.width!r} is invalid; a width is an integer >= 1")
+        if not isinstance(self.power, int) or (self.power != 1 and self.power < 2):
+            raise SpecError(
+                f"layer power {self.power!r} is invalid; a power ^R needs an integer R >= 2"
+            )
+
+    @property
+    def has_quadratic(self) -> bool:
+        return self.kind in ("q", "s")
+
+    @property
+    def has_linear(self) -> bool:
+        return self.kind in ("q", "l", "a")
+
+    @property
+    def has_constant(self) -> bool:
+        return self.kind in ("q", "a")
+
+    @property
+    def degree(self) -> int:
+        """Degree of the layer map in its inputs, power included."""
+        return (2 if self.has_quadratic else 1) * self.power
+
+    def __str__(self) -> str:
+        return f"{self.kind}{self.width}" + (f"^{self.power}" if self.power != 1 else "")
+
+
+@dataclass(frozen=True)
+class WeightIndex:
+    """Where a weight sits: layer (1-based), part ``A``/``B``/``C``, neuron ``k``, inputs."""
+
+    name: str
+    layer: int
+    part: str
+    k: int
+    i: int | None = None
+    j: int | None = None
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A network: ``n_inputs`` inputs, then ``layers``; ``full`` picks the notes' indexing.
+
+    Examples
+    --------
+    >>> spec = parse_spec("3,q3,q1")
+    >>> spec.n_inputs, spec.n_outputs, len(spec.weights)
+    (3, 1, 40)
+    >>> spec.weights[:3]
+    ('A1_0_0_0', 'A1_0_0_1', 'A1_0_0_2')
+    """
+
+    n_inputs: int
+    layers: tuple[LayerSpec, ...]
+    full: bool = False
+    _index: tuple[WeightIndex, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.n_inputs, int) or self.n_inputs < 1:
+            raise SpecError(
+                f"number of inputs {self.n_inputs!r} is invalid; it is an integer >= 1 "
+                "(the first token of a SPEC such as '3,q3,q1')"
+            )
+        layers = tuple(self.layers)
+        if not layers:
+            raise SpecError("a network needs at least one layer, e.g. '3,q1'")
+        for layer in layers:
+            if not isinstance(layer, LayerSpec):
+                raise SpecError(f"layer {layer!r} is not a LayerSpec")
+        object.__setattr__(self, "layers", layers)
+        object.__setattr__(self, "_index", tuple(_build_index(self)))
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].width
+
+    @property
+    def input_widths(self) -> tuple[int, ...]:
+        """Width of the input of each layer."""
+        widths = [self.n_inputs] + [layer.width for layer in self.layers[:-1]]
+        return tuple(widths)
+
+    @property
+    def weight_index(self) -> tuple[WeightIndex, ...]:
+        return self._index
+
+    @property
+    def weights(self) -> tuple[str, ...]:
+        """All weight names, layer by layer; within a neuron A, then B, then C."""
+        return tuple(w.name for w in self._index)
+
+    @property
+    def degree(self) -> int:
+        """Degree of the network function in ``x``."""
+        d = 1
+        for layer in self.layers:
+            d *= layer.degree
+        return d
+
+    def layer_weights(self, layer: int) -> tuple[WeightIndex, ...]:
+        """Weights of the 1-based ``layer``."""
+        return tuple(w for w in self._index if w.layer == layer)
+
+    def __str__(self) -> str:
+        s = ",".join([str(self.n_inputs)] + [str(layer) for layer in self.layers])
+        return s + (",full" if self.full else "")
+
+
+def quadratic_pairs(width: int, full: bool) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)`` of a quadratic form: ``i <= j``, or all pairs if ``full``."""
+    if full:
+        return [(i, j) for i in range(width) for j in range(width)]
+    return [(i, j) for i in range(width) for j in range(i, width)]
+
+
+def _build_index(spec: NetworkSpec) -> list[WeightIndex]:
+    out: list[WeightIndex] = []
+    for l, (layer, p) in enumerate(zip(spec.layers, spec.input_widths), start=1):
+        pairs = quadratic_pairs(p, spec.full)
+        for k in range(layer.width):
+            if layer.has_quadratic:
+                out += [WeightIndex(f"A{l}_{k}_{i}_{j}", l, "A", k, i, j) for i, j in pairs]
+            if layer.has_linear:
+                out += [WeightIndex(f"B{l}_{k}_{i}", l, "B", k, i) for i in range(p)]
+            if layer.has_constant:
+                out.append(WeightIndex(f"C{l}_{k}", l, "C", k))
+    return out
+
+
+def parse_layer(token: str) -> LayerSpec:
+    """Parse one ``KIND WIDTH [^R]`` token such as ``q3`` or ``l2^2``.
+
+    Examples
+    --------
+    >>> parse_layer("l2^3")
+    LayerSpec(kind='l', width=2, power=3)
+    """
+    tok = token.strip()
+    m = _LAYER_RE.match(tok)
+    if not m:
+        raise SpecError(
+            f"malformed layer token {token!r}; a layer is KIND WIDTH [^R] with KIND one of "
+            f"{', '.join(LAYER_KINDS)} (e.g. 'q3', 'l2^2')"
+        )
+    kind, width, power = m.group(1), int(m.group(2)), m.group(3)
+    if kind not in LAYER_KINDS:
+        raise SpecError(
+            f"unknown layer kind {kind!r} in token {token!r}; valid kinds are "
+            + ", ".join(LAYER_KINDS)
+        )
+    if width < 1:
+        raise SpecError(f"layer width 0 in token {token!r}; a width is >= 1")
+    if power is not None and int(power) < 2:
+        raise SpecError(f"power ^{power} in token {token!r} is invalid; a power needs R >= 2")
+    return LayerSpec(kind, width, int(power) if power is not None else 1)
+
+
+def parse_spec(text: str | NetworkSpec, full: bool = False) -> NetworkSpec:
+    """Parse ``SPEC = n,LAYER,LAYER,...`` (optionally ending in ``,full``).
+
+    Parameters
+    ----------
+    text : str or NetworkSpec
+        For example ``"3,q3,q1"`` or ``"2,l2^2,l1"``; a NetworkSpec passes through
+        (with ``full`` applied when true).
+    full : bool
+        Use the notes' full indexing ``A_kij`` for all ``i, j``.
+
+    Examples
+    --------
+    >>> str(parse_spec("2,l2^2,l1"))
+    '2,l2^2,l1'
+    >>> parse_spec("3,q3", full=True).full
+    True
+    """
+    if isinstance(text, NetworkSpec):
+        return NetworkSpec(text.n_inputs, text.layers, text.full or full)
+    if not isinstance(text, str):
+        raise SpecError(f"a SPEC is a string such as '3,q3,q1', not {type(text).__name__}")
+    tokens = [t.strip() for t in text.split(",")]
+    if tokens and tokens[-1].lower() == "full":
+        full = True
+        tokens = tokens[:-1]
+    if len(tokens) < 2 or any(t == "" for t in tokens):
+        raise SpecError(
+            f"malformed SPEC {text!r}; write n,LAYER,LAYER,... such as '3,q3,q1' "
+            "(n inputs, then at least one layer)"
+        )
+    try:
+        n = int(tokens[0])
+    except ValueError:
+        raise SpecError(
+            f"malformed SPEC {text!r}: the first token {tokens[0]!r} must be the number of "
+            "inputs n, an integer >= 1 (e.g. '3,q3,q1')"
+        ) from None
+    if n < 1:
+        raise SpecError(f"number of inputs {n} in SPEC {text!r} is invalid; n >= 1")
+    return NetworkSpec(n, tuple(parse_layer(t) for t in tokens[1:]), full)
+
+
+def evaluate(
+    spec: NetworkSpec | str,
+    weights: Mapping[str, object],
+    x: Sequence[object],
+) -> list:
+    """Evaluate the network exactly at one input, straight from its definition.
+
+    Weights and inputs may be ``int``, ``Fraction`` or any number type; with
+    ``Fraction`` the result is exact. This is the independent reference against
+    which the expansion is tested. Missing weights count as 0.
+
+    Examples
+    --------
+    >>> spec = parse_spec("2,l1")
+    >>> evaluate(spec, {"B1_0_0": 2, "B1_0_1": 3}, [1, 1])
+    [5]
+    """
+    spec = parse_spec(spec)
+    if len(x) != spec.n_inputs:
+        raise SpecError(f"input has length {len(x)}, the network {spec} expects {spec.n_inputs}")
+    o = list(x)
+    zero = Fraction(0)
+    for l, (layer, p) in enumerate(zip(spec.layers, spec.input_widths), start=1):
+        pairs = quadratic_pairs(p, spec.full)
+        new = []
+        for k in range(layer.width):
+            t = zero
+            if layer.has_quadratic:
+                for i, j in pairs:
+                    t += weights.get(f"A{l}_{k}_{i}_{j}", 0) * o[i] * o[j]
+            if layer.has_linear:
+                for i in range(p):
+                    t += weights.get(f"B{l}_{k}_{i}", 0) * o[i]
+            if layer.has_constant:
+                t += weights.get(f"C{l}_{k}", 0)
+            new.append(t ** layer.power)
+        o = new
+    return o
+
+
+def iter_layers(spec: NetworkSpec) -> Iterable[tuple[int, LayerSpec, int]]:
+    """Yield ``(l, layer, input_width)`` with ``l`` 1-based."""
+    for l, (layer, p) in enumerate(zip(spec.layers, spec.input_widths), start=1):
+        yield l, layer, p
