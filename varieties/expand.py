@@ -124,9 +124,8 @@ def native_to_sympy(poly: Any, backend: str, R):
         return poly
     from sympy import QQ
 
-    conv = QQ.convert
-    return R.from_dict({m: conv(int(c.p), int(c.q)) if c.q != 1 else conv(int(c.p))
-                        for m, c in poly.to_dict().items()})
+    # QQ.convert(a, b) reads b as a source domain, so build p/q with QQ(p, q).
+    return R.from_dict({m: QQ(int(c.p), int(c.q)) for m, c in poly.to_dict().items()})
 
 
 class XPoly:

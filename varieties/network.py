@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
 from .errors import SpecError
@@ -288,12 +287,11 @@ def evaluate(
     if len(x) != spec.n_inputs:
         raise SpecError(f"input has length {len(x)}, the network {spec} expects {spec.n_inputs}")
     o = list(x)
-    zero = Fraction(0)
     for l, (layer, p) in enumerate(zip(spec.layers, spec.input_widths), start=1):
         pairs = quadratic_pairs(p, spec.full)
         new = []
         for k in range(layer.width):
-            t = zero
+            t = 0
             if layer.has_quadratic:
                 for i, j in pairs:
                     t += weights.get(f"A{l}_{k}_{i}_{j}", 0) * o[i] * o[j]

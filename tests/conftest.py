@@ -1,0 +1,66 @@
+"""Shared test helpers: independent constructions that the library's answers are checked against."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pytest
+
+from varieties.network import NetworkSpec
+
+
+def random_fraction(rng: random.Random, span: int = 9) -> Fraction:
+    return Fraction(rng.randint(-span, span), rng.randint(1, 5))
+
+
+def random_weights(spec: NetworkSpec, rng: random.Random) -> dict[str, Fraction]:
+    return {w: random_fraction(rng) for w in spec.weights}
+
+
+def reynolds_weights(spec: NetworkSpec, elements, kinds, rng: random.Random) -> dict[str, Fraction]:
+    """Layer-wise group-averaged random weights (the Reynolds operator), by brute force.
+
+    ``kinds[l-1]`` says how the group acts on layer ``l``'s outputs: ``"perm"``
+    (like the inputs), ``"fixed"``, or ``"fold"`` (output ``k`` -> ``g[k] mod width``); a layer's inputs carry the previous
+    layer's action (the network inputs: ``"perm"``). Averaging
+    ``w_{k,i,j} -> w_{g k, g i, g j}`` over all group elements gives weights
+    that are equivariant layer by layer, independently of any constraint code.
+    """
+    raw = random_weights(spec, rng)
+    out: dict[str, Fraction] = {}
+    order = len(elements)
+    in_kind = "perm"
+    for l, layer in enumerate(spec.layers, start=1):
+        out_kind = kinds[l - 1]
+        for w in spec.layer_weights(l):
+            acc = Fraction(0)
+            for g in elements:
+                k = {"perm": g[w.k], "fold": g[w.k] % layer.width}.get(out_kind, w.k)
+                i = None if w.i is None else (g[w.i] if in_kind == "perm" else w.i)
+                j = None if w.j is None else (g[w.j] if in_kind == "perm" else w.j)
+                if w.part == "A":
+                    if not spec.full and i > j:
+                        i, j = j, i
+                    name = f"A{l}_{k}_{i}_{j}"
+                elif w.part == "B":
+                    name = f"B{l}_{k}_{i}"
+                else:
+                    name = f"C{l}_{k}"
+                acc += raw[name]
+            out[w.name] = acc / order
+        in_kind = out_kind
+    return out
+
+
+def act_on_input(g, x):
+    """``(g.x)_i = x_{g^{-1}(i)}``: coordinate ``i`` moves to position ``g[i]``."""
+    y = [None] * len(x)
+    for i, gi in enumerate(g):
+        y[gi] = x[i]
+    return y
+
+
+@pytest.fixture
+def rng():
+    return random.Random(12345)
