@@ -3,7 +3,8 @@
 Pipeline, data flowing one way: :mod:`~varieties.network` (specs) ->
 :mod:`~varieties.expand` (exact expansion) -> :mod:`~varieties.groups` and
 :mod:`~varieties.actions` (symmetries) -> :mod:`~varieties.constraints`
--> tyings, algebra, learning, reports.
+-> :mod:`~varieties.tying` -> :mod:`~varieties.algebra` -> :mod:`~varieties.learn`
+-> :mod:`~varieties.sweep` and :mod:`~varieties.report`.
 """
 
 from .actions import KINDS, OutputAction, make_action
@@ -30,13 +31,18 @@ from .groups import (
     trivial,
 )
 from .network import LayerSpec, NetworkSpec, evaluate, parse_spec
+from .tying import Tying, tying
+from .algebra import VarietyReport, analyze, function_dim, groebner, krull_dimension
+from .learn import TrainResult, invariance_error, synthetic_data, train
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ActionError", "Constraint", "ConstraintSet", "DataError", "EngineError", "Expansion",
     "GroupError", "KINDS", "LayerSpec", "MethodError", "NetworkSpec", "NonlinearError",
-    "OutputAction", "PermutationGroup", "SpecError", "VarietiesError", "constraints",
+    "OutputAction", "PermutationGroup", "SpecError", "TrainResult", "Tying", "VarietiesError",
+    "VarietyReport", "analyze", "constraints", "function_dim", "groebner", "invariance_error",
+    "krull_dimension", "synthetic_data", "train", "tying",
     "cyclic", "dihedral", "evaluate", "expand", "from_generators", "get_group",
     "hyperoctahedral", "make_action", "parse_spec", "symmetric", "trivial",
 ]

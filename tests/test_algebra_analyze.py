@@ -1,0 +1,82 @@
+"""analyze(): reports, census bounds, exclusions, components, CLI."""
+
+import json
+
+import pytest
+
+from varieties.algebra import VarietyReport, analyze, build_problem, census, groebner
+from varieties.algebra.components import minimal_primes
+from varieties.algebra.engines import singular_binary
+from varieties.cli import main
+from varieties.errors import MethodError, VarietiesError
+
+needs_singular = pytest.mark.skipif(singular_binary() is None, reason="Singular binary absent")
+
+
+def test_report_fields_and_flat_row():
+    r = analyze("2,q1,l1", timeout=60)
+    assert isinstance(r, VarietyReport)
+    full = groebner(build_problem("2,q1,l1").system(0), "sympy", 60)
+    assert r.dim == full.dim == r.dim_lower == r.dim_upper
+    assert r.status == "ok" and r.certificate
+    row = r.to_row()
+    assert all(not isinstance(v, (list, dict)) for v in row.values())
+    assert r.to_frame().shape[0] == 1
+
+
+@pytest.mark.parametrize("method", ["groebner", "slice"])
+def test_methods_agree(method):
+    auto = analyze("2,l2,q1", timeout=60)
+    other = analyze("2,l2,q1", method=method, timeout=60)
+    assert other.dim == auto.dim is not None
+    assert other.method == method
+
+
+def test_census_respects_proven_upper_bound():
+    prob = build_problem("2,q1,q1")
+    full = groebner(prob.system(0), "sympy", 60)
+    c = census(prob.system(0), n_points=15, seed=2)
+    assert c.n_converged > 0
+    assert c.max_dim <= full.dim
+    r = analyze("2,q1,q1", method="census", timeout=60)
+    assert r.census["consistent"]
+
+
+def test_time_limit_reported():
+    r = analyze("2,q2,q1", method="groebner", timeout=0.5)
+    assert r.status == "timeout" and r.dim_lower <= r.dim_upper
+
+
+def test_exclusion_bounds_nondegenerate_part():
+    plain = analyze("2,q2,q1", timeout=60)
+    excl = analyze("2,q2,q1", exclude=("constant-output",), timeout=60)
+    assert excl.exclusions == ["constant-output"]
+    assert excl.dim_upper <= plain.dim_upper
+    assert excl.dim_lower is not None and excl.dim_lower <= excl.dim_upper
+
+
+def test_bad_input_raises_named_errors():
+    with pytest.raises(MethodError, match="unknown method"):
+        analyze("2,l1", method="magic")
+    with pytest.raises(VarietiesError, match="neither a preset"):
+        analyze("2,l1", exclude=("nonsense",))
+
+
+@pytest.mark.singular
+@needs_singular
+def test_components_of_a_union_of_planes():
+    from varieties.algebra.engines import System
+
+    # xy = 0 in 3-space: two planes of degree 1; on a slice of codim 1 still two components.
+    s = System(("x", "y", "z"), [{(1, 1, 0): 1}], 32003)
+    for codim in (0, 1):
+        res = minimal_primes(s, 30, codim)
+        assert res.status == "ok"
+        assert sorted((c.dim, c.degree) for c in res.components) == [(2, 1), (2, 1)]
+
+
+def test_cli_json(capsys):
+    assert main(["analyze", "2,a1,q1", "--json", "--timeout", "60"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["dim"] == data["dim_lower"] == data["dim_upper"]
+    assert main(["analyze", "2,a1,q1", "--exclude", "bogus"]) == 2

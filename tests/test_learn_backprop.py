@@ -1,0 +1,152 @@
+"""Forward/backward of quadratic networks: exact reference, finite differences, torch autograd."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from varieties.errors import DataError, MethodError
+from varieties.learn import numpy_backend as nb
+from varieties.network import evaluate, parse_spec
+
+SPECS = ["3,q3,q1", "2,l2^2,a1", "3,s2^3,q2", "3,q3,q1,full", "2,a3,s2,l1", "4,q2^2,q4"]
+
+layer_tok = st.builds(lambda k, w, r: f"{k}{w}" + (f"^{r}" if r > 1 else ""),
+                      st.sampled_from("qsla"), st.integers(1, 3), st.integers(1, 2))
+
+
+@st.composite
+def specs(draw):
+    n = draw(st.integers(1, 3))
+    layers = draw(st.lists(layer_tok, min_size=1, max_size=3))
+    return parse_spec(",".join([str(n)] + layers), full=draw(st.booleans()))
+
+
+def _data(spec, seed=0, batch=5):
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(-1, 1, len(spec.weights))
+    X = rng.uniform(-1, 1, (batch, spec.n_inputs))
+    y = rng.normal(size=(batch, spec.n_outputs))
+    return w, X, y
+
+
+@settings(max_examples=40, deadline=None)
+@given(specs(), st.integers(0, 10**6))
+def test_forward_matches_exact_reference(spec, seed):
+    w, X, _ = _data(spec, seed)
+    got = nb.forward(spec, w, X)
+    wd = dict(zip(spec.weights, map(float, w)))
+    ref = np.array([[float(v) for v in evaluate(spec, wd, list(x))] for x in X])
+    assert np.allclose(got, ref, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(specs(), st.integers(0, 10**6))
+def test_gradient_matches_finite_differences(spec, seed):
+    w, X, y = _data(spec, seed)
+    _, g = nb.loss_and_grad(spec, w, X, y)
+    h = 1e-6
+    fd = np.array([(nb.loss_and_grad(spec, w + h * e, X, y)[0]
+                    - nb.loss_and_grad(spec, w - h * e, X, y)[0]) / (2 * h)
+                   for e in np.eye(len(w))])
+    assert np.allclose(g, fd, rtol=1e-5, atol=1e-6 * (1 + np.abs(fd).max()))
+
+
+def test_symmetric_counting_of_squares():
+    # o = A_00 x0^2 + A_01 x0 x1 + A_11 x1^2: d o / d x0 = 2 A_00 x0 + A_01 x1, which the
+    # notes' eq. 29 (sum_j W_kj o_j = A_00 x0 + A_01 x1) gets wrong. Checked through the
+    # gradient of the first layer of 2,l2,s1 (its input is x, so it sees do/dx).
+    spec = parse_spec("2,l2,s1")
+    w = np.zeros(len(spec.weights))
+    idx = {n: i for i, n in enumerate(spec.weights)}
+    w[idx["B1_0_0"]] = w[idx["B1_1_1"]] = 1.0           # identity first layer
+    w[idx["A2_0_0_0"]], w[idx["A2_0_0_1"]], w[idx["A2_0_1_1"]] = 2.0, 3.0, 5.0
+    X = np.array([[0.5, -1.0]])
+    out, cache = nb.forward(spec, w, X, return_cache=True)
+    g = nb.backward(spec, w, cache, np.ones_like(out))
+    x0, x1 = X[0]
+    assert g[idx["B1_0_0"]] == pytest.approx((2 * 2.0 * x0 + 3.0 * x1) * x0)
+    assert g[idx["B1_1_1"]] == pytest.approx((3.0 * x0 + 2 * 5.0 * x1) * x1)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((4, 2)), np.zeros(3), np.zeros((4, 3, 1))])
+def test_input_shape_mismatch(bad):
+    spec = parse_spec("3,q3,q1")
+    with pytest.raises(DataError, match=r"needs \(n_samples, 3\)"):
+        nb.forward(spec, np.zeros(len(spec.weights)), bad)
+
+
+def test_nan_inputs_and_wrong_weights():
+    spec = parse_spec("3,q1")
+    X = np.zeros((2, 3))
+    X[1, 2] = np.inf
+    with pytest.raises(DataError, match="row 1, column 2"):
+        nb.forward(spec, np.zeros(len(spec.weights)), X)
+    with pytest.raises(DataError, match="10 weights"):
+        nb.forward(spec, np.zeros(3), np.zeros((2, 3)))
+
+
+# --- torch -----------------------------------------------------------------------------------
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
+needs_cuda = pytest.mark.skipif(torch is None or not torch.cuda.is_available(),
+                                reason="no CUDA device")
+
+
+@needs_torch
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", SPECS)
+def test_numpy_gradient_matches_torch_autograd(spec):
+    from varieties.learn import torch_backend as tb
+
+    spec = parse_spec(spec)
+    w, X, y = _data(spec, 3, batch=7)
+    loss, g = nb.loss_and_grad(spec, w, X, y)
+    loss_t, g_t = tb.loss_and_grad(spec, w, X, y, device="cpu", dtype="float64")
+    assert loss == pytest.approx(loss_t, rel=1e-10)
+    assert np.allclose(g, g_t, rtol=1e-10, atol=1e-10 * np.abs(g).max())
+    assert np.allclose(nb.forward(spec, w, X), tb.forward(spec, w, X, device="cpu"),
+                       rtol=1e-10, atol=1e-12)
+
+
+@needs_torch
+@pytest.mark.torch
+def test_torch_float32_close_and_bad_options():
+    from varieties.learn import torch_backend as tb
+
+    spec = parse_spec("3,q3,q1")
+    w, X, _ = _data(spec, 4)
+    ref = nb.forward(spec, w, X)
+    got = tb.forward(spec, w, X, device="cpu", dtype="float32")
+    assert np.allclose(got, ref, rtol=1e-4, atol=1e-5)
+    with pytest.raises(MethodError, match="dtype"):
+        tb.forward(spec, w, X, device="cpu", dtype="int32")
+    with pytest.raises(MethodError, match="device"):
+        tb.forward(spec, w, X, device="nonsense")
+
+
+@needs_torch
+@pytest.mark.torch
+def test_torch_default_device_is_cuda_when_available():
+    from varieties.learn.torch_backend import resolve_device
+
+    assert resolve_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@needs_cuda
+@pytest.mark.torch
+def test_cuda_matches_numpy():
+    from varieties.learn import torch_backend as tb
+
+    spec = parse_spec("4,q4,q1")
+    w, X, y = _data(spec, 5, batch=64)
+    loss, g = nb.loss_and_grad(spec, w, X, y)
+    loss_c, g_c = tb.loss_and_grad(spec, w, X, y, device="cuda", dtype="float64")
+    assert loss == pytest.approx(loss_c, rel=1e-10)
+    assert np.allclose(g, g_c, rtol=1e-10, atol=1e-10 * np.abs(g).max())

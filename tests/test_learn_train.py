@@ -1,0 +1,232 @@
+"""Training: invariance after every step, tied gradients, backends, divergence, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from varieties.cli import main
+from varieties.errors import DataError, MethodError
+from varieties.learn import numpy_backend as nb
+from varieties.learn import synthetic_data, train
+from varieties.learn.train import invariance_error
+from varieties.network import parse_spec
+from varieties.tying import tying
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+
+CASES = [("4,q4,q1", "symmetric", "invariant"), ("3,q3,q3", "symmetric", "equivariant"),
+         ("3,q3,q1,full", "symmetric", "invariant"), ("4,q4,q1", "cyclic", "invariant"),
+         ("4,q4,q2", "hyperoctahedral", "folded"), ("3,q2^2,l1", "symmetric", "invariant")]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return {case: synthetic_data(case[0], case[1], case[2], n_train=64, n_test=64, seed=1)
+            for case in CASES}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("method", ["tied", "projected"])
+def test_invariant_after_every_step(case, method, data):
+    spec, group, kind = case
+    d = data[case]
+    res = train(spec, group, kind, d.X, d.y, method=method, steps=25, lr=0.02,
+                X_test=d.X_test, y_test=d.y_test)
+    assert res.status == "ok", res.message
+    assert len(res.invariance_history) == res.steps == 25
+    assert max(res.invariance_history) < 1e-9
+    assert res.train_loss[-1] < res.train_loss[0]
+    # Recomputed independently of the recorded history, on fresh inputs.
+    X = np.random.default_rng(9).normal(size=(100, parse_spec(spec).n_inputs))
+    assert invariance_error(spec, group, kind, res.weights, X) < 1e-9
+
+
+def test_free_training_is_not_invariant(data):
+    case = CASES[0]
+    d = data[case]
+    res = train(*case, d.X, d.y, method="free", steps=30, lr=0.02)
+    assert res.status == "ok" and res.train_loss[-1] < res.train_loss[0]
+    assert res.invariance_error > 1e-6
+    assert res.invariance_history == []
+
+
+def test_tied_gradient_is_color_sum_and_matches_finite_differences(data):
+    spec, group, kind = CASES[0]
+    spec = parse_spec(spec)
+    d = data[CASES[0]]
+    t = tying(spec, group=group, kind=kind)
+    M = t.matrix()
+    theta = np.random.default_rng(2).normal(size=M.shape[1])
+    loss = lambda th: nb.loss_and_grad(spec, M @ th, d.X, d.y)[0]
+    _, gw = nb.loss_and_grad(spec, M @ theta, d.X, d.y)
+    g_theta = M.T @ gw
+    h = 1e-6
+    fd = np.array([(loss(theta + h * e) - loss(theta - h * e)) / (2 * h)
+                   for e in np.eye(len(theta))])
+    assert np.allclose(g_theta, fd, rtol=1e-6, atol=1e-7)
+    # Pure colors (notes 7.2): the parameter's gradient is the sum over its weights.
+    sums = {}
+    for name, g in zip(spec.weights, gw):
+        c = t.colors[name]
+        if c >= 0:
+            sums[c] = sums.get(c, 0.0) + g
+    assert sorted(np.round(list(sums.values()), 9)) == sorted(np.round(g_theta, 9))
+
+
+def test_tied_full_indexing_uses_dependent_weights(data):
+    case = CASES[2]
+    spec = parse_spec(case[0])
+    t = tying(spec, group=case[1], kind=case[2], full=True)
+    assert t.n_free < t.n_colors      # additive constraints: some colors are dependent
+    d = data[case]
+    res = train(*case, d.X, d.y, method="tied", steps=5, X_test=d.X_test, y_test=d.y_test)
+    assert res.n_params == t.n_free
+    theta = np.linalg.lstsq(t.matrix(), res.weights, rcond=None)[0]
+    assert np.allclose(t.matrix() @ theta, res.weights, atol=1e-12)
+
+
+def test_synthetic_target_is_representable_and_symmetric():
+    d = synthetic_data("4,q4,q1", n_train=32, n_test=32, noise=0.0, seed=4)
+    assert np.allclose(nb.forward(d.spec, d.w_true, d.X), d.y, atol=1e-12)
+    assert np.std(d.y_test) == pytest.approx(1.0, rel=1e-9)
+    res = train(d.spec, "symmetric", "invariant", d.X, d.y, method="tied", steps=0,
+                w0=d.w_true, X_test=d.X_test, y_test=d.y_test)
+    assert res.test_loss < 1e-24 and res.invariance_error < 1e-12
+
+
+@pytest.mark.parametrize("method", ["free", "tied", "projected"])
+def test_divergence_is_reported_with_last_good_weights(method, data):
+    case = CASES[0]
+    d = data[case]
+    res = train(*case, d.X, d.y, method=method, steps=200, lr=1e3, init_scale=3.0,
+                optimizer="sgd", X_test=d.X_test, y_test=d.y_test)
+    assert res.status == "diverged"
+    assert isinstance(res.diverged_step, int) and "step" in res.message
+    assert np.all(np.isfinite(res.weights))
+    if res.train_loss:
+        last = nb.mse(nb.forward(case[0], res.weights, d.X), d.y)
+        assert last == pytest.approx(res.train_loss[-1], rel=1e-9)
+
+
+@pytest.mark.skipif(torch is None, reason="torch is not installed")
+@pytest.mark.torch
+@pytest.mark.parametrize("method", ["free", "tied"])
+def test_torch_and_numpy_training_agree(method, data):
+    case = CASES[0]
+    d = data[case]
+    kw = dict(method=method, steps=15, lr=0.02, X_test=d.X_test, y_test=d.y_test)
+    a = train(*case, d.X, d.y, backend="numpy", **kw)
+    b = train(*case, d.X, d.y, backend="torch", device="cpu", dtype="float64", **kw)
+    assert np.allclose(a.train_loss, b.train_loss, rtol=1e-10)
+    assert np.allclose(a.weights, b.weights, rtol=1e-8, atol=1e-10)
+
+
+def test_bad_input(data):
+    case = CASES[0]
+    d = data[case]
+    with pytest.raises(DataError, match=r"needs \(64, 1\)"):
+        train(*case, d.X, d.y[:10])
+    with pytest.raises(DataError, match="n_samples, 4"):
+        train(*case, d.X[:, :3], d.y)
+    y = d.y.copy()
+    y[5, 0] = np.nan
+    with pytest.raises(DataError, match="NaN"):
+        train(*case, d.X, y)
+    with pytest.raises(MethodError, match="unknown method"):
+        train(*case, d.X, d.y, method="magic")
+    with pytest.raises(MethodError, match="float64"):
+        train(*case, d.X, d.y, dtype="float32")
+    with pytest.raises(MethodError, match="must start on the variety"):
+        w0 = np.random.default_rng(0).normal(size=len(parse_spec(case[0]).weights))
+        train(*case, d.X, d.y, method="projected", w0=w0)
+    with pytest.raises(MethodError, match="tied subspace"):
+        train(*case, d.X, d.y, method="tied", w0=w0)
+
+
+def test_cli_json_and_csv(tmp_path, capsys):
+    assert main(["train", "3,q3,q1", "--method", "tied", "--steps", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["train_loss"]) == 5 and out["invariance_error"] < 1e-9
+    for key in ("test_loss", "seconds", "steps_per_second"):
+        assert isinstance(out[key], float)
+    d = synthetic_data("3,q3,q1", n_train=20, seed=2)
+    path = tmp_path / "d.csv"
+    rows = ["x0,x1,x2,y0"] + [",".join(map(str, list(x) + list(t))) for x, t in zip(d.X, d.y)]
+    path.write_text("\n".join(rows))
+    assert main(["train", "3,q3,q1", "--data", str(path), "--steps", "3", "--json",
+                 "--method", "free"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["train_loss"]) == 3
+    path.write_text("a,b\n1,2\n")
+    assert main(["train", "3,q3,q1", "--data", str(path)]) == 2
+    assert "4 columns" in capsys.readouterr().err
+    path.write_text("x0,x1,x2,y0\n1,2,3,nan\n")
+    assert main(["train", "3,q3,q1", "--data", str(path)]) == 2
+
+
+def _permute_hidden(spec, w, sigma):
+    """Relabel the hidden neurons of a 2-layer network by ``sigma``: the same function."""
+    pos = {name: i for i, name in enumerate(spec.weights)}
+    out = np.zeros_like(w)
+    for wi in spec.weight_index:
+        if wi.layer == 1:
+            name = {"A": f"A1_{sigma[wi.k]}_{wi.i}_{wi.j}", "B": f"B1_{sigma[wi.k]}_{wi.i}",
+                    "C": f"C1_{sigma[wi.k]}"}[wi.part]
+        elif wi.part == "A":
+            i, j = sorted((sigma[wi.i], sigma[wi.j]))
+            name = f"A2_{wi.k}_{i}_{j}"
+        elif wi.part == "B":
+            name = f"B2_{wi.k}_{sigma[wi.i]}"
+        else:
+            name = wi.name
+        out[pos[name]] = w[pos[wi.name]]
+    return out
+
+
+def test_projected_from_an_untied_point_of_the_variety(data):
+    # Relabelling the hidden neurons of tied weights keeps the function (so the point is on
+    # the variety) but leaves the tied subspace: only the projected method can start there.
+    case = CASES[0]
+    spec = parse_spec(case[0])
+    d = data[case]
+    M = tying(spec, group=case[1], kind=case[2]).matrix()
+    w_tied = M @ np.random.default_rng(3).normal(size=M.shape[1])
+    w0 = _permute_hidden(spec, w_tied, [1, 2, 3, 0])
+    assert np.allclose(nb.forward(spec, w0, d.X), nb.forward(spec, w_tied, d.X))
+    theta = np.linalg.lstsq(M, w0, rcond=None)[0]
+    assert np.abs(M @ theta - w0).max() > 1e-3
+    with pytest.raises(MethodError, match="tied subspace"):
+        train(*case, d.X, d.y, method="tied", w0=w0)
+    res = train(*case, d.X, d.y, method="projected", w0=w0, steps=15, lr=0.01,
+                X_test=d.X_test, y_test=d.y_test)
+    assert res.status == "ok" and max(res.invariance_history) < 1e-9
+    assert res.train_loss[-1] < res.train_loss[0]
+
+
+@pytest.mark.skipif(torch is None, reason="torch is not installed")
+@pytest.mark.torch
+def test_torch_float32_tied_training_stays_invariant(data):
+    case = CASES[0]
+    d = data[case]
+    res = train(*case, d.X, d.y, method="tied", backend="torch", device="cpu", dtype="float32",
+                steps=20, X_test=d.X_test, y_test=d.y_test)
+    assert res.status == "ok" and res.dtype == "float32"
+    assert res.train_loss[-1] < res.train_loss[0]
+    assert max(res.invariance_history) < 1e-9   # the tied weights themselves stay float64
+
+
+@pytest.mark.skipif(torch is None or not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.torch
+def test_cuda_training_matches_numpy(data):
+    case = CASES[0]
+    d = data[case]
+    kw = dict(method="tied", steps=10, X_test=d.X_test, y_test=d.y_test)
+    a = train(*case, d.X, d.y, backend="numpy", **kw)
+    b = train(*case, d.X, d.y, backend="torch", device="cuda", dtype="float64", **kw)
+    assert b.device.startswith("cuda")
+    assert np.allclose(a.train_loss, b.train_loss, rtol=1e-10)

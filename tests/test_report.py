@@ -1,0 +1,129 @@
+"""Reading sweep results: typed columns, exact round trips, summaries and figures."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from varieties import report
+from varieties.errors import DataError
+from varieties.sweep.config import parse_config
+from varieties.sweep.engine import atomic_write_csv, run_sweep
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def constraint_csv(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    [sweep] = parse_config({"sweep": {"task": "constraint_row", "output": "constraint_tables.csv",
+                                      "grid": {"n": [2, 3, 4], "layer": ["q", "l"],
+                                               "group": ["symmetric", "cyclic"],
+                                               "kind": ["invariant", "equivariant"],
+                                               "spec": "{n},{layer}{out}"}}})
+    run_sweep(sweep, out, mode="inprocess", progress=False)
+    return out / "constraint_tables.csv"
+
+
+@pytest.fixture
+def dimension_csv(tmp_path):
+    """A dimension table as the engine writes it (values made up: this tests reading, not algebra)."""
+    cols = ["key", "spec", "group", "kind", "exclude", "n", "weights", "dim", "dim_lower",
+            "dim_upper", "method", "census", "function_dim", "engine", "status", "message",
+            "seconds"]
+    rows = [
+        {"key": "a", "spec": "2,q2,q1", "group": "symmetric", "kind": "invariant",
+         "exclude": "[]", "n": 2, "weights": 18, "dim": 12, "dim_lower": 12, "dim_upper": 12,
+         "method": "slice", "census": json.dumps({"12": 30, "9": 2}, sort_keys=True,
+                                                  separators=(",", ":")),
+         "function_dim": 6, "engine": "sympy", "status": "ok", "message": "", "seconds": 1.25},
+        {"key": "b", "spec": "3,q3,q1", "group": "symmetric", "kind": "invariant",
+         "exclude": '["constant-output"]', "n": 3, "weights": 40, "dim": "", "dim_lower": 20,
+         "dim_upper": 25, "method": "slice", "census": "", "function_dim": "",
+         "engine": "sympy", "status": "timeout", "message": "killed, after 30 s",
+         "seconds": 30.0},
+    ]
+    path = tmp_path / "variety_dimensions.csv"
+    atomic_write_csv(path, cols, rows)
+    return path
+
+
+def test_load_types_the_columns(constraint_csv):
+    df = report.load(constraint_csv)
+    assert str(df["n"].dtype) == "Int64" and str(df["colors"].dtype) == "Int64"
+    assert str(df["agree"].dtype) == "boolean"
+    assert str(df["spec"].dtype) == "string" and df["seconds"].dtype == "float64"
+    assert len(df) == len(pd.read_csv(constraint_csv))
+
+
+def test_engine_csvs_round_trip_exactly(constraint_csv, dimension_csv, tmp_path):
+    for path in (constraint_csv, dimension_csv):
+        df = report.load(path)
+        copy = report.save(df, tmp_path / ("copy_" + path.name))
+        assert copy.read_bytes() == path.read_bytes()
+        pd.testing.assert_frame_equal(report.load(copy), df)
+
+
+def test_json_and_missing_values(dimension_csv):
+    df = report.load(dimension_csv)
+    assert df.loc[0, "census"] == {"12": 30, "9": 2}
+    assert df.loc[1, "census"] is None and df.loc[1, "exclude"] == ["constant-output"]
+    assert pd.isna(df.loc[1, "dim"]) and df.loc[1, "dim_lower"] == 20
+    assert df.loc[1, "message"] == "killed, after 30 s"  # a comma inside a cell
+
+
+cell_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=8)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(
+    st.one_of(st.none(), st.integers(-10**12, 10**12)),
+    st.one_of(st.none(), st.booleans()),
+    st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 4))),
+    st.one_of(st.none(), st.dictionaries(st.sampled_from("abc"), st.integers(0, 9))),
+    st.one_of(st.none(), cell_text.filter(lambda s: s.strip() == s and s != "")),
+), min_size=1, max_size=6))
+def test_save_load_round_trip_property(tmp_path, rows):
+    cols = ["key", "dim", "agree", "seconds", "census", "message"]
+    records = [{"key": f"k{i}", "dim": d, "agree": a, "seconds": s, "census": c, "message": m}
+               for i, (d, a, s, c, m) in enumerate(rows)]
+    first = tmp_path / "first.csv"
+    atomic_write_csv(first, cols, [
+        {**r, "census": None if r["census"] is None else json.dumps(r["census"], sort_keys=True,
+                                                                     separators=(",", ":"))}
+        for r in records])
+    df = report.load(first)
+    for r, got in zip(records, df.itertuples()):
+        assert (pd.isna(got.dim) and r["dim"] is None) or got.dim == r["dim"]
+        assert (pd.isna(got.agree) and r["agree"] is None) or got.agree == r["agree"]
+        assert got.census == r["census"]
+    second = report.save(df, tmp_path / "second.csv")
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_summary_counts_match_the_table(constraint_csv):
+    df = report.load(constraint_csv)
+    summary = report.summarize(df)
+    assert summary["cases"].sum() == len(df)
+    for r in summary.itertuples():
+        sub = df[(df["group"] == r.group) & (df["kind"] == r.kind)]
+        assert r.cases == len(sub) and r.ok == int((sub["status"] == "ok").sum())
+
+
+def test_figures_are_written_next_to_the_csvs(constraint_csv, dimension_csv):
+    pytest.importorskip("matplotlib")
+    pngs = report.figures([constraint_csv, dimension_csv])
+    assert [p.name for p in pngs] == ["constraint_tables.png", "variety_dimensions.png"]
+    for p in pngs:
+        assert p.parent == constraint_csv.parent or p.parent == dimension_csv.parent
+        data = p.read_bytes()
+        assert data[:8] == PNG_MAGIC and len(data) > 5000
+
+
+def test_missing_file_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        report.load(tmp_path / "none.csv")

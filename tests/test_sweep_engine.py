@@ -1,0 +1,302 @@
+"""The sweep engine: time limits, failures, resumption after interruption, Dask = in-process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from varieties.sweep import engine
+from varieties.sweep.config import parse_config
+from varieties.sweep.engine import RowStore, atomic_write_csv, run_isolated, run_sweep
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def probe_sweep(values, **extra):
+    grid = {"spec": "2,l1", "value": list(values), **extra}
+    [sweep] = parse_config({"sweep": {"task": "probe_row", "output": "p.csv", "timeout": 20,
+                                      "grid": grid}})
+    return sweep
+
+
+def read_rows(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def without_timing(path):
+    rows = read_rows(path)
+    for r in rows:
+        r.pop("seconds")
+    return rows
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie awaiting its reaper is dead for our purposes
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("isolation", ["fork", "subprocess"])
+def test_timeout_kills_the_task_and_what_it_started(tmp_path, isolation):
+    pidfile = tmp_path / "pid"
+    row = run_isolated("probe_row", {"spec": "2,l1", "spawn": 60, "pidfile": str(pidfile)},
+                       timeout=3 if isolation == "subprocess" else 1.5, isolation=isolation)
+    assert row["status"] == "timeout" and "time limit" in row["message"]
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid), "the engine process the task started survived its time limit"
+
+
+@pytest.mark.parametrize("isolation", ["fork", "subprocess"])
+def test_failure_is_a_row_not_an_exception(isolation):
+    row = run_isolated("probe_row", {"spec": "2,l1", "fail": True}, timeout=20,
+                       isolation=isolation)
+    assert row["status"] == "error" and "probe asked to fail" in row["message"]
+
+
+def test_timeouts_and_failures_are_recorded(tmp_path):
+    [sweep] = parse_config({"sweep": {"task": "probe_row", "output": "p.csv", "timeout": 1,
+                                      "grid": [{"spec": "2,l1", "value": [1, 2]},
+                                               {"spec": "2,l1", "value": 3, "sleep": 30},
+                                               {"spec": "2,l1", "value": 4, "fail": True}]}})
+    res = run_sweep(sweep, tmp_path, mode="inprocess", progress=False)
+    assert res.counts == {"ok": 2, "timeout": 1, "error": 1}
+    rows = {r["value"]: r for r in read_rows(tmp_path / "p.csv")}
+    assert set(rows) == {"1", "2", "3", "4"}
+    assert rows["3"]["status"] == "timeout" and rows["3"]["spec"] == "2,l1"
+    assert rows["4"]["status"] == "error" and "fail" in rows["4"]["message"]
+    # a rerun keeps them; --retry-failed runs exactly those two again
+    again = run_sweep(sweep, tmp_path, mode="inprocess", progress=False)
+    assert again.ran == 0 and again.already_done == 4
+    retry = run_sweep(sweep, tmp_path, mode="inprocess", progress=False, retry_failed=True)
+    assert retry.ran == 2 and len(read_rows(tmp_path / "p.csv")) == 4
+
+
+def _write_probe_config(path, n, sleep):
+    path.write_text(f"""
+[[sweep]]
+name = "probe"
+task = "probe_row"
+output = "p.csv"
+timeout = 20
+[[sweep.grid]]
+spec = "2,l1"
+value = {list(range(n))}
+sleep = {sleep}
+""")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, sig):
+    config = tmp_path / "probe.toml"
+    _write_probe_config(config, 12, 0.3)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "varieties", "sweep", str(config), "--out", str(out),
+           "--in-process", "--workers", "2", "--no-progress", "--no-figures"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    journal = out / "p.csv.journal"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if journal.exists() and journal.read_text().count("\n") >= 4:
+            break
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    proc.wait(30)
+    assert proc.returncode != 0, "the run finished before it could be interrupted"
+    finished = set()
+    if journal.exists():  # SIGKILL: whatever the journal holds must survive
+        for line in journal.read_text().splitlines():
+            try:
+                finished.add(json.loads(line)["key"])
+            except json.JSONDecodeError:
+                pass
+    if (out / "p.csv").exists():  # never half-written: every row is whole
+        rows = read_rows(out / "p.csv")
+        assert all(r["status"] == "ok" and r["seconds"] for r in rows)
+        finished |= {r["key"] for r in rows}
+    assert 4 <= len(finished) < 12
+    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{len(finished)} already done" in rerun.stdout
+    rows = read_rows(out / "p.csv")
+    keys = [r["key"] for r in rows]
+    assert len(keys) == len(set(keys)) == 12
+    assert [int(r["value"]) for r in rows] == list(range(12))  # in config order
+    assert not journal.exists()
+
+
+def test_journal_with_a_torn_last_line_is_recovered(tmp_path):
+    sweep = probe_sweep(range(5))
+    run_sweep(sweep, tmp_path, mode="inprocess", progress=False)
+    full = without_timing(tmp_path / "p.csv")
+    # Simulate a kill: CSV holds rows 0-1, journal rows 2-3 and half of row 4.
+    rows = read_rows(tmp_path / "p.csv")
+    atomic_write_csv(tmp_path / "p.csv", list(rows[0]), rows[:2])
+    lines = [json.dumps(r) for r in rows[2:]]
+    (tmp_path / "p.csv.journal").write_text("\n".join(lines[:2]) + "\n" + lines[2][:20])
+    res = run_sweep(sweep, tmp_path, mode="inprocess", progress=False)
+    assert res.already_done == 4 and res.ran == 1
+    assert without_timing(tmp_path / "p.csv") == full
+
+
+def test_csv_is_never_half_written(tmp_path, monkeypatch):
+    path = tmp_path / "r.csv"
+    atomic_write_csv(path, ["key", "v"], [{"key": "a", "v": 1}])
+    before = path.read_bytes()
+
+    def broken_rows():
+        yield {"key": "b", "v": 2}
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        atomic_write_csv(path, ["key", "v"], broken_rows())
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]
+
+
+def test_store_merges_and_orders_rows(tmp_path):
+    store = RowStore(tmp_path / "s.csv", ["key", "x", "status", "message", "seconds"],
+                     order=["b", "a"], checkpoint_s=0)
+    store.add({"key": "a", "x": 1, "status": "ok"})
+    store.add({"key": "b", "x": None, "status": "error", "message": "boom"})
+    store.close()
+    rows = read_rows(tmp_path / "s.csv")
+    assert [r["key"] for r in rows] == ["b", "a"] and rows[0]["x"] == ""
+
+
+def _small_constraint_sweep():
+    [sweep] = parse_config({"sweep": {"task": "constraint_row", "output": "c.csv", "timeout": 60,
+                                      "grid": {"n": [2, 3, 4], "layer": ["q", "l"],
+                                               "group": ["symmetric", "hyperoctahedral"],
+                                               "kind": ["invariant", "equivariant", "folded"],
+                                               "spec": "{n},{layer}{out}"}}})
+    return sweep
+
+
+def test_dask_and_inprocess_write_identical_csvs(tmp_path):
+    pytest.importorskip("distributed")
+    sweep = _small_constraint_sweep()
+    a = run_sweep(sweep, tmp_path / "inprocess", mode="inprocess", progress=False)
+    b = run_sweep(sweep, tmp_path / "dask", mode="dask", processes=False, workers=2,
+                  progress=False)
+    assert a.counts["ok"] == b.counts["ok"] == len(sweep.configs)
+    rows_a = without_timing(tmp_path / "inprocess" / "c.csv")
+    rows_b = without_timing(tmp_path / "dask" / "c.csv")
+    assert rows_a == rows_b
+    assert len(rows_a) == len(sweep.configs)
+
+
+@pytest.mark.slow
+def test_dask_worker_processes_run_and_time_out(tmp_path):
+    pytest.importorskip("distributed")
+    [sweep] = parse_config({"sweep": {"task": "probe_row", "output": "p.csv", "timeout": 1.5,
+                                      "grid": [{"spec": "2,l1", "value": [1, 2, 3]},
+                                               {"spec": "2,l1", "value": 4, "sleep": 30}]}})
+    res = run_sweep(sweep, tmp_path, mode="dask", workers=2, progress=False)
+    assert res.counts == {"ok": 3, "timeout": 1, "error": 0}
+
+
+def test_unknown_mode_and_missing_dask(tmp_path, monkeypatch):
+    from varieties.errors import VarietiesError
+
+    sweep = probe_sweep([1])
+    with pytest.raises(VarietiesError, match="unknown mode"):
+        run_sweep(sweep, tmp_path, mode="fast")
+    monkeypatch.setattr(engine, "dask_available", lambda: False)
+    res = run_sweep(sweep, tmp_path, mode="auto", progress=False)  # falls back silently
+    assert res.mode == "inprocess" and res.counts["ok"] == 1
+    with pytest.raises(VarietiesError, match="needs dask"):
+        run_sweep(probe_sweep([2]), tmp_path, mode="dask")
+
+
+def test_progress_bar_shows_counts(tmp_path, capsys):
+    run_sweep(probe_sweep([1, 2]), tmp_path, mode="inprocess", progress=True)
+    err = capsys.readouterr().err
+    assert "2/2" in err and "ok=2" in err
+
+
+def test_existing_scheduler_is_used(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    sweep = probe_sweep([1, 2, 3])
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        res = run_sweep(sweep, tmp_path, scheduler=cluster.scheduler_address, progress=False)
+        assert res.mode == "dask" and res.counts["ok"] == 3
+        assert len(cluster.scheduler.task_prefixes) >= 1  # the tasks went through it
+    assert [r["value"] for r in read_rows(tmp_path / "p.csv")] == ["1", "2", "3"]
+
+
+def test_written_csv_has_ordinary_permissions(tmp_path):
+    path = tmp_path / "r.csv"
+    atomic_write_csv(path, ["key"], [{"key": "a"}])
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_timed_out_dimension_rows_still_say_how_big_the_network_was(tmp_path):
+    pytest.importorskip("varieties.algebra")
+    [sweep] = parse_config({"sweep": {"task": "dimension_row", "output": "d.csv", "timeout": 1,
+                                      "grid": {"spec": "4,q4,q1"}}})
+    res = run_sweep(sweep, tmp_path, mode="inprocess", progress=False)
+    [row] = read_rows(tmp_path / "d.csv")
+    assert res.counts["timeout"] == 1 and row["status"] == "timeout"
+    # 4 hidden units x (10 + 4 + 1) weights, plus 1 x (10 + 4 + 1) in the output layer
+    assert row["weights"] == str(4 * 15 + 15) and row["n"] == "4" and row["layers"] == "q-q"
+
+
+def test_two_sweeps_cannot_write_one_csv(tmp_path):
+    from varieties.errors import VarietiesError
+
+    cols = ["key", "status", "message", "seconds"]
+    first = RowStore(tmp_path / "s.csv", cols, order=[])
+    with pytest.raises(VarietiesError, match="another sweep is writing"):
+        RowStore(tmp_path / "s.csv", cols, order=[])
+    first.close()
+    RowStore(tmp_path / "s.csv", cols, order=[]).close()  # free again once the first is done
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]
+
+
+def test_runs_in_pieces_equal_one_run(tmp_path):
+    """Stopping after any number of tasks and resuming gives the one-shot CSV."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    sweep = probe_sweep(range(7))
+    run_sweep(sweep, tmp_path / "whole", mode="inprocess", progress=False)
+    whole = without_timing(tmp_path / "whole" / "p.csv")
+    counter = iter(range(10**6))
+
+    @settings(max_examples=8, deadline=None)
+    @given(st.lists(st.integers(0, 4), min_size=1, max_size=4))
+    def pieces(limits):
+        out = tmp_path / f"piece{next(counter)}"
+        done = 0
+        for k in limits:
+            res = run_sweep(sweep, out, mode="inprocess", progress=False, limit=k)
+            assert res.already_done == done and res.ran == min(k, 7 - done)
+            done += res.ran
+        run_sweep(sweep, out, mode="inprocess", progress=False)
+        assert without_timing(out / "p.csv") == whole
+
+    pieces()

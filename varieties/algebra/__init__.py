@@ -1,0 +1,27 @@
+"""The variety of symmetric weights: Groebner bases, dimension with certificates,
+components, numerical census and function-space dimension.
+
+Main entry point: :func:`analyze` -> :class:`VarietyReport`.
+"""
+
+from .analyze import METHODS, analyze
+from .census import CensusResult, census
+from .components import ComponentsResult, minimal_primes
+from .engines import (ENGINES, EngineResult, System, available_engines, msolve_binary,
+                      run_groebner, singular_binary)
+from .exclusions import PRESETS, exclusion_poly
+from .families import Family, families
+from .function_dim import expected_neurovariety_dim, function_dim, function_dim_float
+from .groebner import GroebnerResult, groebner, krull_dimension
+from .report import VarietyReport
+from .slicing import SliceBounds, slice_bounds, slice_test
+from .system import Problem, build_problem, variable_order
+
+__all__ = [
+    "CensusResult", "ComponentsResult", "ENGINES", "EngineResult", "Family", "GroebnerResult",
+    "METHODS", "PRESETS", "Problem", "SliceBounds", "System", "VarietyReport", "analyze",
+    "available_engines", "build_problem", "census", "exclusion_poly", "expected_neurovariety_dim",
+    "families", "function_dim", "function_dim_float", "groebner", "krull_dimension",
+    "minimal_primes", "msolve_binary", "run_groebner", "singular_binary", "slice_bounds",
+    "slice_test", "variable_order",
+]

@@ -1,0 +1,403 @@
+"""Exact families of symmetric networks inside ``V``: rigorous lower bounds on ``dim V``.
+
+Each family is a linear subspace ``L`` of weight space contained in ``V``:
+
+``constant``
+    The network is constant: the last layer's non-constant weights vanish,
+    everything else is free (constants tied across output orbits).
+``invariant-units``
+    Every first-layer unit is invariant under the group (its weights tied on
+    orbits), later hidden layers are free, and the last layer is free
+    (``invariant``) or tied across output orbits.
+``layerwise``
+    The layer-wise tying of :func:`varieties.tying.tying` (hidden layers of
+    width ``n`` equivariant, others invariant, the last of the given kind).
+
+The hidden layers carry a reparametrisation group that leaves the network
+function, hence ``V``, unchanged: ``h -> A h + b`` on a hidden layer (when
+its power is 1, ``b`` only when it and the next layer have constants), undone
+by the next layer; a scaling per unit for a layer with power ``R``; and, with
+the notes' full indexing, moving weight between ``A_kij`` and ``A_kji``. The
+family's orbit ``{g . w : w in L}`` lies in ``V``, and its dimension is at
+least the rank of the differential of ``(theta, g) -> g . (M theta)`` at any
+point. That rank is computed exactly modulo a prime at a random integer
+point; since a rank mod ``p`` never exceeds the rank over ``QQ`` and the rank
+at a point never exceeds the generic rank, **the result is a rigorous lower
+bound** (no probability involved). Membership of ``L`` in ``V`` is checked by
+evaluating every constraint at the point.
+
+Examples
+--------
+>>> fams = families("2,q2,q1")
+>>> [(f.name, f.n_params) for f in fams][:1]
+[('constant', 13)]
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Sequence
+
+from ..actions import make_action
+from ..groups import get_group
+from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
+
+LARGE_PRIME = 2**31 - 1
+
+
+@dataclass
+class Family:
+    """A linear family ``w = M theta`` inside ``V`` and the dimension of its orbit.
+
+    Attributes
+    ----------
+    name : str
+    matrix : list of list of int
+        ``n_weights x n_params`` integer matrix in spec weight order.
+    n_params : int
+    dim_lower : int | None
+        Rank of the orbit map's differential mod ``prime`` (a rigorous lower bound).
+    in_variety : bool | None
+        Whether every constraint vanished at the test point.
+    """
+
+    name: str
+    matrix: list[list[int]]
+    n_params: int
+    dim_lower: int | None = None
+    in_variety: bool | None = None
+    prime: int = LARGE_PRIME
+    seed: int = 0
+    note: str = ""
+    point: list[int] = field(default_factory=list, repr=False)
+
+    def certificate(self) -> str:
+        return (f"exact family '{self.name}' ({self.n_params} linear parameters plus the "
+                f"hidden-layer reparametrisations): orbit map rank {self.dim_lower} mod "
+                f"{self.prime} at a random point (seed {self.seed}), rigorous")
+
+
+def _output_orbits(spec: NetworkSpec, group, kind: str) -> list[int]:
+    """Representative output neuron of each last-layer neuron under the output action."""
+    n_out = spec.n_outputs
+    if kind == "none":
+        return list(range(n_out))
+    G = get_group(group, spec.n_inputs)
+    act = make_action(G, kind, n_out)
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(n_out))
+    for gen in G.generators:
+        r = act.rho(gen)
+        g.add_edges_from((k, r[k]) for k in range(n_out))
+    rep = {}
+    for comp in nx.connected_components(g):
+        m = min(comp)
+        for k in comp:
+            rep[k] = m
+    return [rep[k] for k in range(n_out)]
+
+
+def _matrix_from_labels(weights, labels: dict) -> tuple[list[list[int]], int]:
+    """Weights with equal labels are equal; label ``None`` means zero."""
+    ids: dict = {}
+    for w in weights:
+        lab = labels[w]
+        if lab is not None and lab not in ids:
+            ids[lab] = len(ids)
+    M = [[0] * len(ids) for _ in weights]
+    for r, w in enumerate(weights):
+        if labels[w] is not None:
+            M[r][ids[labels[w]]] = 1
+    return M, len(ids)
+
+
+def constant_family(spec: NetworkSpec, group, kind: str) -> Family:
+    """The constant networks (last layer's non-constant weights zero)."""
+    L = len(spec.layers)
+    rep = _output_orbits(spec, group, kind)
+    labels = {}
+    for w in spec.weight_index:
+        if w.layer < L:
+            labels[w.name] = w.name
+        elif w.part == "C":
+            labels[w.name] = ("C", rep[w.k])
+        else:
+            labels[w.name] = None
+    M, k = _matrix_from_labels(spec.weights, labels)
+    return Family("constant", M, k)
+
+
+def _tying_matrix(t) -> list[list[int]]:
+    M = t.matrix(dtype=object)
+    rows = []
+    for row in M:
+        den = 1
+        for v in row:
+            den = den * Fraction(v).denominator // _gcd(den, Fraction(v).denominator)
+        rows.append([int(Fraction(v) * den) for v in row])
+    return rows
+
+
+def _gcd(a, b):
+    from math import gcd
+
+    return gcd(a, b)
+
+
+def invariant_units_family(spec: NetworkSpec, group, kind: str) -> Family | None:
+    """First-layer units invariant, later hidden layers free, last layer tied on output orbits."""
+    if len(spec.layers) < 2:
+        return None
+    from ..tying import tying
+
+    first = NetworkSpec(spec.n_inputs, spec.layers[:1], spec.full)
+    t1 = tying(first, group, "invariant", full=spec.full)
+    M1 = _tying_matrix(t1)
+    n1 = len(M1[0]) if M1 else 0
+    rep = _output_orbits(spec, group, kind)
+    L = len(spec.layers)
+    labels = {}
+    for w in spec.weight_index:
+        if w.layer == 1:
+            continue
+        if w.layer < L:
+            labels[w.name] = w.name
+        else:
+            labels[w.name] = (w.part, rep[w.k], w.i, w.j)
+    rest = [w for w in spec.weights if w not in t1.weights]
+    M2, n2 = _matrix_from_labels(rest, labels)
+    M = [row + [0] * n2 for row in M1] + [[0] * n1 + row for row in M2]
+    return Family("invariant-units", M, n1 + n2)
+
+
+def single_unit_family(spec: NetworkSpec, group, kind: str) -> Family | None:
+    """Two-layer networks whose output reads one invariant hidden unit only.
+
+    Hidden unit 0 is invariant (tied on orbits), the other hidden units are
+    free, and the last layer's weights touching other units vanish: then
+    ``F = q(h_0(x))`` with ``h_0`` invariant. Under the ``Aff(h)``
+    reparametrisation the distinguished direction ``e_0`` moves, which the
+    orbit rank counts. This family is not constant, so it bounds the
+    non-degenerate part of ``V`` (``2,q2,q1``: 14, ``3,q3,q1``: 29).
+    """
+    if len(spec.layers) != 2 or spec.layers[0].width < 2:
+        return None
+    from ..tying import tying
+
+    l1 = spec.layers[0]
+    unit = NetworkSpec(spec.n_inputs, (type(l1)(l1.kind, 1, l1.power),), spec.full)
+    t1 = tying(unit, group, "invariant", full=spec.full)
+    M1 = _tying_matrix(t1)
+    pos = {w: r for r, w in enumerate(t1.weights)}
+    n1 = len(M1[0]) if M1 else 0
+    rep = _output_orbits(spec, group, kind)
+    labels = {}
+    for w in spec.weight_index:
+        if w.layer == 1:
+            labels[w.name] = None if w.k == 0 else w.name
+        else:
+            touches = [v for v in (w.i, w.j) if v is not None]
+            labels[w.name] = None if any(v != 0 for v in touches) else (w.part, rep[w.k], w.i, w.j)
+    M2, n2 = _matrix_from_labels(spec.weights, labels)
+    M = []
+    for r, w in enumerate(spec.weights):
+        row1 = M1[pos[w]] if w in pos else [0] * n1
+        M.append(list(row1) + M2[r])
+    return Family("single-unit", M, n1 + n2)
+
+
+def layerwise_family(spec: NetworkSpec, group, kind: str) -> Family | None:
+    """The layer-wise equivariant tying (from :mod:`varieties.tying`)."""
+    from ..tying import tying
+
+    t = tying(spec, group, kind, full=spec.full)
+    return Family("layerwise", _tying_matrix(t), t.n_free)
+
+
+# ---------------------------------------------------------------------------- reparametrisations
+
+def _quad_of_neuron(w: dict, l: int, k: int, p_in: int, layer, full: bool, p: int) -> dict:
+    """Neuron ``k`` of layer ``l`` as ``{exponent tuple in its inputs: value mod p}``."""
+    q: dict = {}
+    z = (0,) * p_in
+
+    def add(m, v):
+        q[m] = (q.get(m, 0) + v) % p
+
+    if layer.has_quadratic:
+        for i, j in quadratic_pairs(p_in, full):
+            m = list(z)
+            m[i] += 1
+            m[j] += 1
+            add(tuple(m), w.get(f"A{l}_{k}_{i}_{j}", 0))
+    if layer.has_linear:
+        for i in range(p_in):
+            m = list(z)
+            m[i] += 1
+            add(tuple(m), w.get(f"B{l}_{k}_{i}", 0))
+    if layer.has_constant:
+        add(z, w.get(f"C{l}_{k}", 0))
+    return q
+
+
+def _poly_to_weights(q: dict, l: int, k: int, layer, full: bool) -> dict:
+    out = {}
+    for m, v in q.items():
+        if not v:
+            continue
+        idx = [i for i, e in enumerate(m) for _ in range(e)]
+        if len(idx) == 2:
+            out[f"A{l}_{k}_{idx[0]}_{idx[1]}"] = v
+        elif len(idx) == 1:
+            out[f"B{l}_{k}_{idx[0]}"] = v
+        else:
+            out[f"C{l}_{k}"] = v
+    return out
+
+
+def _d(q: dict, i: int, p: int) -> dict:
+    out = {}
+    for m, v in q.items():
+        if m[i]:
+            mm = list(m)
+            mm[i] -= 1
+            out[tuple(mm)] = (out.get(tuple(mm), 0) + v * m[i]) % p
+    return out
+
+
+def _mul_lin(q: dict, lin: dict, p: int) -> dict:
+    out = {}
+    for m, v in q.items():
+        for m2, v2 in lin.items():
+            mm = tuple(a + b for a, b in zip(m, m2))
+            out[mm] = (out.get(mm, 0) + v * v2) % p
+    return out
+
+
+def lie_vectors(spec: NetworkSpec, w: dict, p: int) -> list[dict]:
+    """Tangent vectors at ``w`` of the reparametrisations that keep the network function."""
+    vecs: list[dict] = []
+    layers = list(iter_layers(spec))
+    for idx in range(len(layers) - 1):
+        l, layer, p_in = layers[idx]
+        l2, nxt, h = layers[idx + 1]
+        units = [[x for x in spec.layer_weights(l) if x.k == k] for k in range(layer.width)]
+        gens = []  # (E as dict (i,m)->1, beta as dict i->1, scale R)
+        if layer.power == 1:
+            for i in range(h):
+                for m in range(h):
+                    gens.append(({(i, m): 1}, {}, 1))
+            if layer.has_constant and nxt.has_constant and nxt.has_linear:
+                for i in range(h):
+                    gens.append(({}, {i: 1}, 1))
+        else:
+            for i in range(h):
+                gens.append(({(i, i): 1}, {}, layer.power))
+        for E, beta, R in gens:
+            v: dict = {}
+            # Hidden layer: unit i gains E_im * (unit m's weights) and beta_i on its constant.
+            for (i, m), e in E.items():
+                for x in units[m]:
+                    name = x.name.replace(f"{l}_{m}", f"{l}_{i}", 1)
+                    v[name] = (v.get(name, 0) + e * w.get(x.name, 0)) % p
+            for i, b in beta.items():
+                v[f"C{l}_{i}"] = (v.get(f"C{l}_{i}", 0) + b) % p
+            # Next layer: dq = -R * grad q . (E y + beta).
+            for k in range(nxt.width):
+                q = _quad_of_neuron(w, l2, k, h, nxt, spec.full, p)
+                dq: dict = {}
+                for i in range(h):
+                    lin = {}
+                    for (ii, m), e in E.items():
+                        if ii == i:
+                            mm = [0] * h
+                            mm[m] = 1
+                            lin[tuple(mm)] = (lin.get(tuple(mm), 0) + e) % p
+                    if i in beta:
+                        lin[(0,) * h] = (lin.get((0,) * h, 0) + beta[i]) % p
+                    if not lin:
+                        continue
+                    term = _mul_lin(_d(q, i, p), lin, p)
+                    for mm, val in term.items():
+                        dq[mm] = (dq.get(mm, 0) - R * val) % p
+                for name, val in _poly_to_weights(dq, l2, k, nxt, spec.full).items():
+                    v[name] = (v.get(name, 0) + val) % p
+            vecs.append(v)
+    if spec.full:
+        for x in spec.weight_index:
+            if x.part == "A" and x.i < x.j:
+                vecs.append({x.name: 1, f"A{x.layer}_{x.k}_{x.j}_{x.i}": p - 1})
+    return vecs
+
+
+def rank_mod_p(rows: Sequence[Sequence[int]], p: int) -> int:
+    """Rank of an integer matrix modulo ``p`` (python-flint ``nmod_mat``)."""
+    rows = [list(r) for r in rows]
+    if not rows or not rows[0]:
+        return 0
+    import flint
+
+    return flint.nmod_mat([[int(v) % p for v in r] for r in rows], p).rank()
+
+
+def family_dimension(spec: NetworkSpec, fam: Family, polys=None, p: int = LARGE_PRIME,
+                     seed: int = 0) -> Family:
+    """Fill in ``fam.dim_lower`` (orbit rank mod ``p``) and ``fam.in_variety``."""
+    rng = random.Random(f"family:{fam.name}:{seed}")
+    theta = [rng.randrange(1, p) for _ in range(fam.n_params)]
+    names = spec.weights
+    wv = [sum(a * t for a, t in zip(row, theta)) % p for row in fam.matrix]
+    w = dict(zip(names, wv))
+    cols = [[row[c] for row in fam.matrix] for c in range(fam.n_params)]
+    for v in lie_vectors(spec, w, p):
+        cols.append([v.get(n, 0) for n in names])
+    fam.dim_lower = rank_mod_p(cols, p) if cols else 0
+    fam.prime, fam.seed, fam.point = p, seed, wv
+    if polys is not None:
+        fam.in_variety = all(eval_mod_p(f, wv, p) == 0 for f in polys)
+    return fam
+
+
+def eval_mod_p(f, point: Sequence[int], p: int) -> int:
+    """Value mod ``p`` of a sympy ``PolyElement`` (integer coefficients) at ``point``."""
+    total = 0
+    for m, c in f.items():
+        t = int(c.numerator) * pow(int(c.denominator), -1, p)
+        for v, e in zip(point, m):
+            if e:
+                t = t * pow(v, e, p) % p
+        total += t
+    return total % p
+
+
+def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",
+             polys=None, seed: int = 0, p: int = LARGE_PRIME) -> list[Family]:
+    """All exact families that apply, with their orbit dimensions.
+
+    ``polys`` (the constraints, sympy ``PolyElement`` in spec weight order)
+    enables the membership check; families failing it are dropped.
+    """
+    spec = parse_spec(spec)
+    out = [constant_family(spec, group, kind)]
+    for maker in (invariant_units_family, single_unit_family, layerwise_family):
+        try:
+            f = maker(spec, group, kind)
+        except Exception as exc:  # a family that does not apply is skipped, not fatal
+            f = None
+            out.append(Family(maker.__name__.replace("_family", ""), [], 0,
+                              note=f"skipped: {type(exc).__name__}: {exc}"))
+            continue
+        if f is not None:
+            out.append(f)
+    done = []
+    for f in out:
+        if not f.matrix:
+            done.append(f)
+            continue
+        family_dimension(spec, f, polys, p, seed)
+        done.append(f)
+    return [f for f in done if f.in_variety is not False]

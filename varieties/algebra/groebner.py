@@ -1,0 +1,278 @@
+"""Reduced Groebner bases, Krull dimension and Hilbert series, exactly.
+
+The dimension of ``V(I)`` equals that of the monomial ideal of leading
+monomials ``in(I)`` (any degree-compatible order, grevlex here): it is the
+size of the largest set of variables containing the support of no leading
+monomial, i.e. ``N`` minus the smallest set of variables meeting every
+leading monomial's support (a minimum hitting set, found by branch and bound).
+
+Examples
+--------
+>>> from sympy import QQ
+>>> from sympy.polys.rings import ring
+>>> R, x, y, z = ring("x,y,z", QQ)
+>>> g = groebner([x*y, x*z], engine="sympy", timeout=30)
+>>> g.dim, g.hilbert_numerator, g.degree
+(2, [1, 0, -2, 1], 1)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Iterable, Sequence
+
+from ..errors import EngineError
+from .engines import (DEFAULT_PRIME, EngineResult, System, grevlex_key, leading_monomial,
+                      run_groebner)
+
+
+def sympy_to_system(polys: Sequence, variables: Sequence[str] | None = None,
+                    characteristic: int = 0, order: Sequence[str] | None = None) -> System:
+    """Convert sympy ``PolyElement``\\ s of one ring to a :class:`System`.
+
+    ``order`` (a permutation of the ring's variable names) sets the variable
+    order of the system, i.e. the grevlex order the engines use.
+    """
+    polys = list(polys)
+    if variables is None:
+        if not polys:
+            raise EngineError("no polynomials and no variables given")
+        variables = [str(g) for g in polys[0].ring.gens]
+    variables = list(variables)
+    order = list(order) if order is not None else variables
+    if sorted(order) != sorted(variables):
+        raise EngineError("the variable order must be a permutation of the ring's variables")
+    pos = [variables.index(v) for v in order]
+    out = []
+    for f in polys:
+        d = {}
+        for m, c in f.items():
+            d[tuple(m[i] for i in pos)] = Fraction(int(c.numerator), int(c.denominator))
+        out.append(d)
+    if characteristic:
+        out = [reduce_mod(d, characteristic) for d in out]
+    return System(tuple(order), out, characteristic)
+
+
+def reduce_mod(f: dict, p: int) -> dict:
+    """Reduce a rational polynomial mod ``p`` (denominators must be prime to ``p``)."""
+    out = {}
+    for m, c in f.items():
+        c = Fraction(c)
+        if c.denominator % p == 0:
+            raise EngineError(f"coefficient {c} has a denominator divisible by the prime {p}; "
+                              "choose another prime")
+        v = c.numerator * pow(c.denominator, -1, p) % p
+        if v:
+            out[m] = v
+    return out
+
+
+def min_hitting_set(sets: Iterable[frozenset], limit: int | None = None) -> int:
+    """Size of the smallest set meeting every set in ``sets`` (branch and bound)."""
+    sets = sorted({frozenset(s) for s in sets}, key=len)
+    # Only inclusion-minimal sets matter.
+    minimal: list[frozenset] = []
+    for s in sets:
+        if not any(t <= s for t in minimal):
+            minimal.append(s)
+    if any(len(s) == 0 for s in minimal):
+        raise EngineError("a constant leading monomial: the ideal is the whole ring")
+    best = [len(set().union(*minimal)) if minimal else 0]
+
+    def search(remaining: list[frozenset], chosen: int) -> None:
+        if not remaining:
+            best[0] = min(best[0], chosen)
+            return
+        if chosen + 1 >= best[0]:
+            return
+        # Disjoint sets each need their own element: a lower bound.
+        lb, used = 0, set()
+        for s in remaining:
+            if not (s & used):
+                lb += 1
+                used |= s
+        if chosen + lb >= best[0]:
+            return
+        pivot = min(remaining, key=len)
+        for v in sorted(pivot):
+            search([s for s in remaining if v not in s], chosen + 1)
+
+    search(minimal, 0)
+    return best[0]
+
+
+def krull_dimension(leading: Iterable[tuple[int, ...]], nvars: int) -> int:
+    """Dimension of ``V(I)`` from the leading monomials of a Groebner basis of ``I``.
+
+    Returns ``-1`` for the unit ideal (empty variety).
+
+    Examples
+    --------
+    >>> krull_dimension([(1, 1, 0), (0, 0, 2)], 3)
+    1
+    >>> krull_dimension([(0, 0)], 2)
+    -1
+    """
+    supports = []
+    for m in leading:
+        s = frozenset(i for i, e in enumerate(m) if e)
+        if not s:
+            return -1
+        supports.append(s)
+    return nvars - min_hitting_set(supports)
+
+
+def _poly_mul_shift(p: dict, shift: int, sign: int) -> dict:
+    return {k + shift: sign * v for k, v in p.items()}
+
+
+def _poly_add(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+        if out[k] == 0:
+            del out[k]
+    return out
+
+
+def hilbert_numerator(leading: Sequence[tuple[int, ...]], max_nodes: int = 20000,
+                      max_gens: int = 150) -> list[int] | None:
+    """Numerator ``Q(t)`` of the Hilbert series ``Q(t)/(1-t)^N`` of ``S/in(I)``.
+
+    Recursion ``Q(J + <m>) = Q(J) - t^deg(m) Q(J : m)``; returns ``None`` when it
+    would take more than ``max_nodes`` steps or the ideal has more than
+    ``max_gens`` generators ("where cheap").
+    """
+    if len(leading) > max_gens:
+        return None
+    nodes = [0]
+
+    def minimize(gens):
+        gens = sorted(set(gens), key=sum)
+        out = []
+        for g in gens:
+            if not any(all(a <= b for a, b in zip(h, g)) for h in out):
+                out.append(g)
+        return out
+
+    def rec(gens) -> dict:
+        nodes[0] += 1
+        if nodes[0] > max_nodes:
+            raise _TooBig
+        if not gens:
+            return {0: 1}
+        if all(sum(1 for e in g if e) == 1 for g in gens):
+            # Pairwise coprime pure powers: product of (1 - t^d).
+            out = {0: 1}
+            for g in gens:
+                out = _poly_add(out, _poly_mul_shift(out, sum(g), -1))
+            return out
+        *rest, m = gens
+        colon = minimize(tuple(max(a - b, 0) for a, b in zip(h, m)) for h in rest)
+        return _poly_add(rec(rest), _poly_mul_shift(rec(colon), sum(m), -1))
+
+    try:
+        q = rec(minimize(leading))
+    except _TooBig:
+        return None
+    top = max(q) if q else 0
+    return [q.get(k, 0) for k in range(top + 1)]
+
+
+class _TooBig(Exception):
+    pass
+
+
+def hilbert_reduced(numerator: list[int], nvars: int) -> tuple[list[int], int]:
+    """Divide ``Q(t)/(1-t)^N`` to ``P(t)/(1-t)^d`` with ``P(1) != 0``; returns ``(P, d)``."""
+    p = list(numerator)
+    d = nvars
+    while d > 0 and sum(p) == 0:
+        # Divide by (1 - t): synthetic division.
+        q, acc = [], 0
+        for c in p[:-1]:
+            acc += c
+            q.append(acc)
+        p = q or [0]
+        d -= 1
+    return p, d
+
+
+@dataclass
+class GroebnerResult:
+    """A reduced Groebner basis with its dimension and Hilbert data.
+
+    ``dim`` is ``-1`` for the unit ideal; ``degree`` is the degree of the
+    projective closure (``P(1)`` of the reduced Hilbert series), ``None`` when
+    not computed.
+    """
+
+    system: System
+    engine: str
+    status: str
+    seconds: float
+    basis: list[dict] | None = None
+    dim: int | None = None
+    hilbert_numerator: list[int] | None = None
+    degree: int | None = None
+    message: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def leading(self) -> list[tuple[int, ...]]:
+        return [leading_monomial(f) for f in self.basis or []]
+
+    @property
+    def is_unit(self) -> bool:
+        return self.dim == -1
+
+    def basis_exprs(self) -> list[str]:
+        """The basis as strings in the system's variable names."""
+        from .engines import poly_to_text
+
+        names = list(self.system.variables)
+        out = []
+        for f in self.basis or []:
+            terms = sorted(f.items(), key=lambda kv: grevlex_key(kv[0]), reverse=True)
+            out.append(poly_to_text(dict(terms), names).replace("(1)*", ""))
+        return out
+
+
+def groebner(polys: Any, engine: str = "sympy", timeout: float = 60.0, characteristic: int = 0,
+             order: Sequence[str] | None = None, hilbert: bool = True) -> GroebnerResult:
+    """Reduced grevlex Groebner basis, Krull dimension and (when cheap) Hilbert series.
+
+    Parameters
+    ----------
+    polys : System or list of sympy PolyElement
+        The ideal's generators.
+    engine : {"sympy", "singular", "msolve"}
+    timeout : float
+        Seconds before the engine is killed (``status="timeout"``).
+    characteristic : int
+        0 for ``QQ``, or a prime (ignored when ``polys`` is a System).
+    order : list of str, optional
+        Variable order (first = largest in grevlex).
+    hilbert : bool
+        Also compute the Hilbert series numerator and degree (skipped if large).
+    """
+    if isinstance(polys, System):
+        system = polys
+    else:
+        system = sympy_to_system(polys, characteristic=characteristic, order=order)
+    res: EngineResult = run_groebner(system, engine, timeout)
+    out = GroebnerResult(system, engine, res.status, res.seconds, res.basis, message=res.message)
+    if res.ok:
+        out.dim = krull_dimension(out.leading, system.nvars)
+        if hilbert and out.dim >= 0:
+            num = hilbert_numerator(out.leading)
+            if num is not None:
+                out.hilbert_numerator = num
+                red, d = hilbert_reduced(num, system.nvars)
+                out.degree = sum(red)
+        elif out.dim == -1:
+            out.degree = 0
+    return out

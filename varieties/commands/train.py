@@ -1,0 +1,89 @@
+"""``varieties train SPEC``: train a quadratic network free, tied or projected."""
+
+from __future__ import annotations
+
+from .common import add_symmetry_args, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a network: free, tied (layer-wise tying) or projected onto the variety",
+        description="Fit the network to data (--data FILE.csv) or to a synthetic symmetric "
+        "target drawn from --seed, and report losses, the invariance error "
+        "max |F(gx) - rho(g)F(x)| on held-out inputs, and speed.",
+    )
+    add_symmetry_args(p)
+    p.add_argument("--method", default="tied", choices=["free", "tied", "projected"],
+                   help="free (no constraint), tied (layer-wise tying; default) or projected")
+    p.add_argument("--backend", default="numpy", choices=["numpy", "torch"])
+    p.add_argument("--device", default=None, help="torch device (default: cuda if available)")
+    p.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+                   help="float32 needs --backend torch")
+    p.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
+    p.add_argument("--lr", type=float, default=0.02, help="Adam learning rate (default 0.02)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the target, data and start")
+    p.add_argument("--data", metavar="FILE.csv", default=None,
+                   help="CSV with input columns x0..x{n-1} and output columns y0..; without "
+                   "such names the first n columns are inputs and the rest outputs")
+    p.add_argument("--n-train", type=int, default=256, help="synthetic training samples")
+    p.add_argument("--noise", type=float, default=0.01, help="synthetic target noise")
+    p.add_argument("--json", action="store_true", help="JSON with train_loss, test_loss, ...")
+    p.set_defaults(func=run)
+
+
+def read_csv(path: str, n_inputs: int, n_outputs: int):
+    """``(X, y)`` from a CSV file; :class:`DataError` when it does not fit the network."""
+    import numpy as np
+    import pandas as pd
+
+    from ..errors import DataError
+
+    try:
+        df = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read data file {path!r}: {exc}") from None
+    xs = [f"x{i}" for i in range(n_inputs)]
+    ys = [f"y{k}" for k in range(n_outputs)]
+    if set(xs + ys) <= set(df.columns):
+        df = df[xs + ys]
+    elif df.shape[1] != n_inputs + n_outputs:
+        raise DataError(
+            f"data file {path!r} has {df.shape[1]} columns; the network needs {n_inputs} "
+            f"inputs and {n_outputs} outputs: name them {', '.join(xs + ys)} or give exactly "
+            f"{n_inputs + n_outputs} columns"
+        )
+    try:
+        arr = df.to_numpy(dtype=np.float64)
+    except ValueError as exc:
+        raise DataError(f"data file {path!r} has non-numeric entries ({exc})") from None
+    return arr[:, :n_inputs], arr[:, n_inputs:]
+
+
+def run(args) -> int:
+    from ..learn import synthetic_data, train
+    from ..network import parse_spec
+
+    spec = parse_spec(args.spec, full=args.full)
+    kw = dict(method=args.method, backend=args.backend, device=args.device, dtype=args.dtype,
+              steps=args.steps, lr=args.lr, seed=args.seed)
+    if args.data:
+        X, y = read_csv(args.data, spec.n_inputs, spec.n_outputs)
+        res = train(spec, args.group, args.kind, X, y, **kw)
+    else:
+        data = synthetic_data(spec, args.group, args.kind, n_train=args.n_train,
+                              noise=args.noise, seed=args.seed)
+        res = train(spec, args.group, args.kind, data.X, data.y, X_test=data.X_test,
+                    y_test=data.y_test, **kw)
+    if args.json:
+        print_json(res.to_dict())
+        return 0
+    loss = res.train_loss
+    print(f"{res.spec} {res.method} ({res.group}, {res.kind}) on {res.backend}/{res.device} "
+          f"{res.dtype}: {res.n_params} parameters, {res.steps} steps")
+    if loss:
+        print(f"train loss {loss[0]:.4g} -> {loss[-1]:.4g}; test loss {res.test_loss:.4g}")
+    inv = "n/a" if res.invariance_error is None else f"{res.invariance_error:.3g}"
+    print(f"invariance error {inv}; {res.seconds:.2f} s ({res.steps_per_second:.1f} steps/s); "
+          f"status {res.status}" + (f": {res.message}" if res.message else ""))
+    return 0

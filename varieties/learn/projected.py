@@ -1,0 +1,247 @@
+r"""Projected gradient steps on the variety of symmetric networks (numerical, float64).
+
+The constraints ``c(w) = 0`` of :func:`varieties.constraints.constraints`
+(exact polynomials with integer coefficients) are compiled once into flat
+numpy arrays, so that ``c(w)`` and its Jacobian ``J(w)`` evaluate in float64
+without sympy. One step of the projected method is
+
+1. project the update onto the tangent space ``ker J(w)``
+   (``u - Q_r Q_r^T u`` with ``Q_r`` an orthonormal basis of the row space of
+   ``J`` from a column-pivoted QR, rank cut at ``1e-10`` relative),
+2. step ``w' = w - lr * u``,
+3. retract onto the variety by Gauss-Newton: ``w' <- w' - J^+ c(w')``
+   (minimum-norm least squares, small singular values cut off) until the
+   relative residual is at rounding level.
+
+Everything here is floating point; the tolerances are stated where used. The
+variety is singular at many symmetric points (for example where neurons
+coincide), where ``ker J`` is larger than the tangent cone: the retraction is
+what keeps the iterate on the variety.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import MethodError
+from ..network import NetworkSpec, parse_spec
+
+
+@dataclass
+class CompiledConstraints:
+    """Constraint polynomials as arrays: term ``t`` is ``coef[t] * prod_f w[var[t,f]]**exp[t,f]``.
+
+    ``var`` is padded with index ``n_weights`` (a constant 1) and exponent 0.
+
+    Examples
+    --------
+    >>> cc = compile_constraints("2,l1", kind="invariant")
+    >>> cc.values(np.array([1.0, 3.0])).tolist(), cc.jacobian(np.array([1.0, 3.0])).tolist()
+    ([-2.0], [[1.0, -1.0]])
+    """
+
+    n_weights: int
+    n_polys: int
+    poly: np.ndarray
+    coef: np.ndarray
+    var: np.ndarray
+    exp: np.ndarray
+    strings: list[str] = field(default_factory=list, repr=False)
+
+    def _factors(self, w):
+        w_ext = np.append(np.asarray(w, dtype=np.float64), 1.0)
+        fac = w_ext[self.var]
+        # Most exponents are 1; a float ``**`` over all factors would dominate the cost.
+        fac[self.exp == 0] = 1.0
+        high = self.exp > 1
+        fac[high] **= self.exp[high]
+        return w_ext, fac
+
+    def _terms(self, w) -> np.ndarray:
+        return self.coef * self._factors(w)[1].prod(axis=1)
+
+    def values(self, w) -> np.ndarray:
+        """``c(w)``, shape ``(n_polys,)``."""
+        if self.n_polys == 0:
+            return np.zeros(0)
+        return np.bincount(self.poly, self._terms(w), minlength=self.n_polys)
+
+    def scale(self, w) -> np.ndarray:
+        """``sum |term|`` per polynomial: the size of float64 rounding in :meth:`values`."""
+        if self.n_polys == 0:
+            return np.zeros(0)
+        return np.bincount(self.poly, np.abs(self._terms(w)), minlength=self.n_polys)
+
+    def values_and_scale(self, w) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`values` and :meth:`scale` from one evaluation of the terms."""
+        if self.n_polys == 0:
+            return np.zeros(0), np.zeros(0)
+        t = self._terms(w)
+        return (np.bincount(self.poly, t, minlength=self.n_polys),
+                np.bincount(self.poly, np.abs(t), minlength=self.n_polys))
+
+    def jacobian(self, w) -> np.ndarray:
+        """``J[p, i] = d c_p / d w_i``, shape ``(n_polys, n_weights)``."""
+        N = self.n_weights
+        if self.n_polys == 0:
+            return np.zeros((0, N))
+        w_ext, fac = self._factors(w)
+        flat = np.zeros(self.n_polys * (N + 1))
+        for f in range(self.var.shape[1]):
+            e = self.exp[:, f]
+            base = w_ext[self.var[:, f]]
+            d = np.where(e == 1, 1.0, 0.0)
+            high = e > 1
+            d[high] = e[high] * base[high] ** (e[high] - 1)
+            others = np.prod(np.delete(fac, f, axis=1), axis=1)
+            flat += np.bincount(self.poly * (N + 1) + self.var[:, f], self.coef * d * others,
+                                minlength=flat.size)
+        return flat.reshape(self.n_polys, N + 1)[:, :N]
+
+
+def compile_constraints(spec: NetworkSpec | str, group="symmetric", kind="invariant",
+                        full: bool = False, constraint_set=None) -> CompiledConstraints:
+    """Compile the symmetry constraints of ``spec`` for fast float evaluation.
+
+    Reads the native expansion polynomials (python-flint or sympy) directly,
+    which avoids converting every constraint to a sympy ``PolyElement``.
+    Results are cached per ``(spec, group, kind)`` (the arrays are read-only).
+    """
+    if constraint_set is not None:
+        return _compile(constraint_set)
+    from ..groups import get_group
+
+    spec = parse_spec(spec, full=full)
+    return _compile_cached(spec, get_group(group, spec.n_inputs), kind)
+
+
+@lru_cache(maxsize=16)
+def _compile_cached(spec, group, kind) -> CompiledConstraints:
+    from ..constraints import constraints
+
+    cc = _compile(constraints(spec, group=group, kind=kind))
+    for a in (cc.poly, cc.coef, cc.var, cc.exp):
+        a.flags.writeable = False
+    return cc
+
+
+def _compile(cs) -> CompiledConstraints:
+    N = len(cs.weights)
+    pos = {name: i for i, name in enumerate(cs.weights)}
+    polys, coefs, factors = [], [], []
+    for p_idx, c in enumerate(cs.constraints):
+        terms = list(_native_terms(c, pos))
+        # Integer-primitive scaling is irrelevant numerically; normalise the
+        # largest coefficient to 1 so every polynomial has comparable size.
+        top = max(abs(v) for v, _ in terms)
+        for v, fs in terms:
+            polys.append(p_idx)
+            coefs.append(v / top)
+            factors.append(fs)
+    width = max((len(f) for f in factors), default=0) or 1
+    var = np.full((len(factors), width), N, dtype=np.intp)
+    exp = np.zeros((len(factors), width), dtype=np.float64)
+    for t, fs in enumerate(factors):
+        for slot, (i, e) in enumerate(fs):
+            var[t, slot] = i
+            exp[t, slot] = e
+    return CompiledConstraints(N, len(cs.constraints), np.array(polys, dtype=np.intp),
+                               np.array(coefs, dtype=np.float64), var, exp)
+
+
+def _native_terms(c, pos):
+    """Yield ``(float coefficient, [(weight index, exponent), ...])`` of a constraint.
+
+    python-flint polynomials are read from their string form, which is an
+    order of magnitude faster than listing dense exponent tuples of hundreds
+    of variables; sympy ``PolyElement`` from their items. The tests compare
+    the compiled polynomials with the sympy ones.
+    """
+    native = c.native
+    if hasattr(native, "ring"):
+        for m, v in native.items():
+            yield float(v), [(i, int(e)) for i, e in enumerate(m) if e]
+        return
+    text = native.str().replace(" - ", " + -")
+    for term in text.split(" + "):
+        sign = 1.0
+        if term.startswith("-"):
+            sign, term = -1.0, term[1:]
+        coef, fs = 1.0, []
+        for part in term.split("*"):
+            if part[0].isdigit():
+                num, _, den = part.partition("/")
+                coef = int(num) / int(den) if den else float(int(num))
+            else:
+                name, _, e = part.partition("^")
+                fs.append((pos[name], int(e) if e else 1))
+        yield sign * coef, fs
+
+
+def tangent_basis(J: np.ndarray, rtol: float = 1e-10) -> np.ndarray:
+    """Orthonormal rows spanning the row space of ``J`` (the normal space of the variety).
+
+    Column-pivoted QR of ``J^T`` (rank-revealing; about twice as fast as an
+    SVD here): columns of ``Q`` whose ``|R_ii|`` exceed ``rtol * |R_00|``.
+    """
+    from scipy.linalg import qr
+
+    if J.shape[0] == 0 or not np.any(J):
+        return np.zeros((0, J.shape[1]))
+    Q, R, _ = qr(J.T, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    return Q[:, : int(np.sum(d > rtol * d[0]))].T
+
+
+def project(u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``u`` minus its component in the span of the orthonormal ``rows``."""
+    return u - rows.T @ (rows @ u) if rows.shape[0] else u
+
+
+def residual(cc: CompiledConstraints, w) -> float:
+    """``max_p |c_p(w)| / max(1, sum |terms of c_p|)``: 0 on the variety, up to rounding."""
+    if cc.n_polys == 0:
+        return 0.0
+    v, sc = cc.values_and_scale(w)
+    return float(np.max(np.abs(v) / np.maximum(1.0, sc)))
+
+
+def retract(cc: CompiledConstraints, w, tol: float = 1e-14, max_iter: int = 30,
+            rcond: float = 1e-6):
+    """Gauss-Newton retraction of ``w`` onto ``c = 0``; returns ``(w, residual, iterations)``.
+
+    Each step is the least-squares solution of ``J d = c`` through the
+    pseudo-inverse with singular values below ``rcond`` times the largest cut
+    off: near the singular points of the variety ``J`` has tiny singular values
+    whose inverse would throw the point far along the variety instead of onto
+    it. If that stalls above ``tol`` the uncut pseudo-inverse finishes. Stops
+    when :func:`residual` is at most ``tol`` or stops decreasing.
+    """
+    w = np.array(w, dtype=np.float64)
+    r = residual(cc, w)
+    it = 0
+    for cut in (rcond, None):
+        while r > tol and it < max_iter:
+            step, *_ = np.linalg.lstsq(cc.jacobian(w), cc.values(w), rcond=cut)
+            w_new = w - step
+            r_new = residual(cc, w_new)
+            it += 1
+            if not np.isfinite(r_new) or r_new >= r:
+                break
+            w, r = w_new, r_new
+    return w, r, it
+
+
+def check_on_variety(cc: CompiledConstraints, w, tol: float = 1e-10) -> float:
+    """Raise :class:`MethodError` unless ``w`` satisfies the constraints to ``tol`` (relative)."""
+    r = residual(cc, w)
+    if not r <= tol:
+        raise MethodError(
+            f"the projected method must start on the variety, but the start point violates "
+            f"the constraints by {r:.3g} (relative; tolerance {tol:g}); start from tied "
+            "(layer-wise equivariant) weights, e.g. omit w0, or retract it first"
+        )
+    return r

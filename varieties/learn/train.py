@@ -1,0 +1,363 @@
+"""Training quadratic networks free, tied to the layer-wise tying, or projected onto the variety.
+
+========== ===================================================================
+method     parameters and update
+========== ===================================================================
+free       all weights ``w``; Adam on the mean squared error. The baseline:
+           nothing keeps the network symmetric.
+tied       the tying's free parameters ``theta`` with ``w = M theta``
+           (:func:`varieties.tying.tying`, layer-wise equivariant; last layer
+           of ``kind``). ``grad_theta = M^T grad_w``: for a pure color the sum
+           of the gradients of its weights (notes 7.2), and the additive
+           constraints of the full indexing enter through the dependent
+           weights, i.e. through the columns of ``M``.
+projected  all weights, kept on the nonlinear variety of whole-network
+           symmetry: Adam's update projected onto ``ker J(w)``, then a
+           Gauss-Newton retraction (:mod:`~varieties.learn.projected`). Starts
+           at tied weights (or ``w0``, which must lie on the variety).
+========== ===================================================================
+
+Training is numerical (float64 weights; the torch backend computes the loss
+and gradient in ``dtype``). After every step of ``tied`` and ``projected``
+the invariance error ``max |F(g x) - rho(g) F(x)|`` over the group's
+generators on held-out inputs is recorded; it stays at rounding level
+(below 1e-9 for float64 while the outputs are of moderate size). A loss that
+becomes NaN/inf, or grows beyond ``1e8`` times ``max(1, first loss, mean
+y^2)``, stops the run with status ``diverged``, the step, and the last good
+weights.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..actions import make_action
+from ..errors import DataError, MethodError
+from ..groups import get_group, inverse
+from ..network import NetworkSpec, parse_spec
+from . import numpy_backend as nb
+from .synthetic import get_tying
+
+METHODS = ("free", "tied", "projected")
+BACKENDS = ("numpy", "torch")
+DIVERGENCE_FACTOR = 1e8
+
+
+@dataclass
+class TrainResult:
+    """What a training run did: losses, symmetry, speed, status and the final weights."""
+
+    spec: str
+    group: str
+    kind: str
+    method: str
+    backend: str
+    device: str
+    dtype: str
+    steps: int
+    n_params: int
+    train_loss: list[float]
+    test_loss: float
+    invariance_error: float | None
+    invariance_history: list[float]
+    seconds: float
+    setup_seconds: float
+    steps_per_second: float
+    status: str
+    diverged_step: int | None
+    message: str
+    weights: np.ndarray = field(repr=False)
+    params: np.ndarray | None = field(default=None, repr=False)
+
+    def to_dict(self, weights: bool = False) -> dict:
+        """JSON-ready dict (``weights`` adds the final weight vector)."""
+        out = {k: getattr(self, k) for k in (
+            "spec", "group", "kind", "method", "backend", "device", "dtype", "steps",
+            "n_params", "train_loss", "test_loss", "invariance_error", "invariance_history",
+            "seconds", "setup_seconds", "steps_per_second", "status", "diverged_step",
+            "message")}
+        out["train_loss"] = [float(v) for v in self.train_loss]
+        out["invariance_history"] = [float(v) for v in self.invariance_history]
+        if weights:
+            out["weights"] = [float(v) for v in self.weights]
+        return out
+
+
+def invariance_error(spec: NetworkSpec | str, group, kind: str, w, X) -> float | None:
+    """``max |F(g x) - rho(g) F(x)|`` over the generators ``g`` and the rows ``x`` of ``X``.
+
+    ``None`` for kind ``none`` (no symmetry to measure).
+
+    Examples
+    --------
+    >>> spec = parse_spec("2,l1")
+    >>> invariance_error(spec, "symmetric", "invariant", [1.0, 3.0], [[1.0, 0.0]])
+    2.0
+    """
+    spec = nb.as_spec(spec)
+    if kind == "none":
+        return None
+    G = get_group(group, spec.n_inputs)
+    action = make_action(G, kind, spec.n_outputs)
+    X = nb.check_inputs(spec, X)
+    F = nb.forward(spec, w, X)
+    err = 0.0
+    for g in G.generators:
+        # (g.x)_i = x_{g^-1(i)} and (rho(g) y)_k = y_{rho(g)^-1(k)}.
+        Fg = nb.forward(spec, w, X[:, list(inverse(g))])
+        err = max(err, float(np.max(np.abs(Fg - F[:, list(inverse(action.rho(g)))]),
+                                    initial=0.0)))
+    return err
+
+
+def check_targets(spec: NetworkSpec, X: np.ndarray, y, name: str = "y") -> np.ndarray:
+    """``y`` as a finite ``(n_samples, n_outputs)`` float array matching ``X``."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 1 and spec.n_outputs == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape != (X.shape[0], spec.n_outputs):
+        raise DataError(
+            f"{name} has shape {y.shape}; with {X.shape[0]} input rows the network {spec} "
+            f"needs ({X.shape[0]}, {spec.n_outputs}): one row per sample, one column per output"
+        )
+    if not np.all(np.isfinite(y)):
+        bad = np.argwhere(~np.isfinite(y))[0]
+        raise DataError(
+            f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); "
+            "drop or impute those samples"
+        )
+    return y
+
+
+class Adam:
+    """Adam on a flat parameter vector; :meth:`step` returns the update to subtract."""
+
+    def __init__(self, n: int, lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8):
+        self.lr, self.b1, self.b2, self.eps = lr, b1, b2, eps
+        self.m = np.zeros(n)
+        self.v = np.zeros(n)
+        self.t = 0
+
+    def step(self, g: np.ndarray) -> np.ndarray:
+        self.t += 1
+        self.m = self.b1 * self.m + (1 - self.b1) * g
+        self.v = self.b2 * self.v + (1 - self.b2) * g * g
+        mh = self.m / (1 - self.b1**self.t)
+        vh = self.v / (1 - self.b2**self.t)
+        return self.lr * mh / (np.sqrt(vh) + self.eps)
+
+
+class SGD:
+    """Plain gradient descent: the update is ``lr * g``."""
+
+    def __init__(self, n: int, lr: float):
+        self.lr = lr
+
+    def step(self, g: np.ndarray) -> np.ndarray:
+        return self.lr * g
+
+
+OPTIMIZERS = {"adam": Adam, "sgd": SGD}
+
+
+def loss_grad_fn(spec: NetworkSpec, X, y, backend="numpy", device=None, dtype="float64"):
+    """``w -> (loss, grad_w)`` on fixed data, for ``backend``; also returns the device name."""
+    if backend == "numpy":
+        if str(np.dtype(dtype)) != "float64":
+            raise MethodError(f"backend 'numpy' computes in float64, not {dtype}; use "
+                              "backend 'torch' for float32")
+        return (lambda w: nb.loss_and_grad(spec, w, X, y)), "cpu"
+    if backend != "torch":
+        raise MethodError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    from .torch_backend import TorchNet
+
+    net = TorchNet(spec, device=device, dtype=dtype)
+    Xt, yt = net.tensor(X), net.tensor(y)
+
+    def fn(w):
+        wt = net.tensor(w).requires_grad_(True)
+        loss = ((net.forward(wt, Xt) - yt) ** 2).mean()
+        loss.backward()
+        return float(loss.detach().cpu()), wt.grad.detach().cpu().double().numpy()
+
+    return fn, str(net.device)
+
+
+def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X=None, y=None,
+          method: str = "free", backend: str = "numpy", steps: int = 200, lr: float = 0.01,
+          seed: int = 0, device=None, dtype="float64", X_test=None, y_test=None,
+          test_fraction: float = 0.25, init_scale: float = 0.3, optimizer: str = "adam",
+          w0=None, tying=None, full: bool = False) -> TrainResult:
+    """Fit the network to ``(X, y)`` by ``method``; see the module docstring.
+
+    Parameters
+    ----------
+    spec, group, kind
+        The network and its symmetry (``kind`` of the last layer).
+    X, y : array-like
+        ``(n_samples, n_inputs)`` and ``(n_samples, n_outputs)`` (or
+        ``(n_samples,)`` for one output); finite.
+    method : {"free", "tied", "projected"}
+    backend : {"numpy", "torch"}
+        Who computes loss and gradient; torch picks ``cuda`` when available
+        unless ``device`` says otherwise; ``dtype`` float64 or float32 (torch).
+    steps, lr, optimizer, seed, init_scale
+        Number of steps, learning rate, ``adam`` or ``sgd``, seed of the
+        initial weights and the split, standard deviation of the initial
+        weights (or tied parameters).
+    X_test, y_test, test_fraction
+        Held-out data; without them ``test_fraction`` of ``(X, y)`` is held
+        out. The invariance error is measured on the held-out inputs.
+    w0 : array-like, optional
+        Start weights (for ``projected`` they must lie on the variety).
+    tying : Tying, optional
+        Use this tying instead of :func:`varieties.tying.tying`.
+
+    Returns
+    -------
+    TrainResult
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, (40, 2)); y = X.sum(axis=1)
+    >>> res = train("2,l1", "symmetric", "invariant", X, y, steps=300, lr=0.05)
+    >>> res.status, res.test_loss < 1e-6
+    ('ok', True)
+    """
+    t_start = time.perf_counter()
+    spec = parse_spec(spec, full=full)
+    if method not in METHODS:
+        raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if backend not in BACKENDS:
+        raise MethodError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if optimizer not in OPTIMIZERS:
+        raise MethodError(f"unknown optimizer {optimizer!r}; choose one of "
+                          f"{', '.join(OPTIMIZERS)}")
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise MethodError(f"steps = {steps!r} is invalid; give an integer >= 0")
+    if not (np.isfinite(lr) and lr > 0):
+        raise MethodError(f"learning rate {lr!r} is invalid; give a finite lr > 0")
+    if X is None or y is None:
+        raise DataError("train needs data X and y (see varieties.learn.synthetic_data)")
+    X = nb.check_inputs(spec, X)
+    y = check_targets(spec, X, y)
+    G = get_group(group, spec.n_inputs)
+    make_action(G, kind, spec.n_outputs)
+    rng = np.random.default_rng(seed)
+    if X_test is None:
+        if y_test is not None:
+            raise DataError("y_test given without X_test; give both or neither")
+        n_test = int(round(test_fraction * len(X))) if len(X) >= 4 else 0
+        perm = rng.permutation(len(X))
+        X, y, X_test, y_test = (X[perm[n_test:]], y[perm[n_test:]], X[perm[:n_test]],
+                                y[perm[:n_test]])
+        if n_test == 0:
+            X_test, y_test = X, y
+    else:
+        X_test = nb.check_inputs(spec, X_test, "X_test")
+        y_test = check_targets(spec, X_test, y_test, "y_test")
+    X_inv = X_test[:256] if len(X_test) else X[:256]
+
+    N = len(spec.weights)
+    M = None
+    if method == "tied" or (method == "projected" and w0 is None):
+        T = get_tying(spec, G, kind, tying)
+        M = np.asarray(T.matrix(), dtype=np.float64)
+        if M.shape[0] != N:
+            raise MethodError(f"the tying has {M.shape[0]} weights, the network {spec} has {N}")
+    if w0 is not None:
+        w = nb.check_weights(spec, w0).copy()
+    elif M is not None:
+        w = M @ (init_scale * rng.standard_normal(M.shape[1]))
+    else:
+        w = init_scale * rng.standard_normal(N)
+
+    cc = None
+    if method == "tied":
+        theta, *_ = np.linalg.lstsq(M, w, rcond=None)
+        if w0 is not None and not np.allclose(M @ theta, w, rtol=1e-10, atol=1e-12):
+            raise MethodError("w0 is not in the tied subspace (w = M theta); omit w0 or tie it")
+        params = theta
+    else:
+        params = w
+    if method == "projected":
+        from .projected import check_on_variety, compile_constraints
+
+        cc = compile_constraints(spec, G, kind, full=spec.full)
+        check_on_variety(cc, w)
+
+    fn, dev = loss_grad_fn(spec, X, y, backend, device, dtype)
+    opt = OPTIMIZERS[optimizer](len(params), lr)
+    record = method in ("tied", "projected")
+    to_w = (lambda p: M @ p) if method == "tied" else (lambda p: p)
+
+    losses: list[float] = []
+    history: list[float] = []
+    status, diverged_step, message = "ok", None, ""
+    setup = time.perf_counter() - t_start
+    t_loop = time.perf_counter()
+    done = 0
+    good = params
+    for step in range(steps):
+        w = to_w(params)
+        with np.errstate(all="ignore"):
+            loss, gw = fn(w)
+        if step == 0:
+            limit = DIVERGENCE_FACTOR * max(1.0, loss if np.isfinite(loss) else 0.0,
+                                            float(np.mean(y**2)))
+        if not (np.isfinite(loss) and loss < limit and np.all(np.isfinite(gw))):
+            status, diverged_step = "diverged", step
+            message = (f"loss became {loss:.3g} at step {step} (limit {limit:.3g}); kept the "
+                       "weights of the last step with a good loss (lower lr or init_scale)")
+            params, done = good, max(step - 1, 0)
+            break
+        good = params
+        losses.append(loss)
+        if method == "tied":
+            update = opt.step(M.T @ gw)
+            new = params - update
+        elif method == "projected":
+            from .projected import project, retract, tangent_basis
+
+            rows = tangent_basis(cc.jacobian(params))
+            update = project(opt.step(project(gw, rows)), rows)
+            new, r, _ = retract(cc, params - update)
+            if not r <= 1e-10:
+                status, diverged_step = "diverged", step
+                message = (f"the Gauss-Newton retraction failed at step {step} (constraint "
+                           f"residual {r:.3g}); kept the last weights on the variety "
+                           "(lower lr)")
+                break
+        else:
+            new = params - opt.step(gw)
+        if not np.all(np.isfinite(new)):
+            status, diverged_step = "diverged", step
+            message = f"the weights became NaN/inf at step {step}; kept the last finite weights"
+            break
+        params = new
+        done = step + 1
+        if record:
+            history.append(invariance_error(spec, G, kind, to_w(params), X_inv))
+    loop = time.perf_counter() - t_loop
+    w = to_w(params)
+    with np.errstate(all="ignore"):
+        test_loss = nb.mse(nb.forward(spec, w, X_test), y_test) if len(X_test) else float("nan")
+    inv = invariance_error(spec, G, kind, w, X_inv)
+    if record and inv is not None and inv > 1e-9:
+        message += (f"{'; ' if message else ''}invariance error {inv:.3g} is above 1e-9: "
+                    "float rounding at this output size, or a tying/retraction problem")
+    return TrainResult(
+        spec=str(spec), group=str(G.name), kind=kind, method=method, backend=backend,
+        device=dev, dtype=str(np.dtype(dtype)) if not hasattr(dtype, "is_floating_point")
+        else str(dtype).replace("torch.", ""), steps=done,
+        n_params=len(params), train_loss=losses, test_loss=float(test_loss),
+        invariance_error=inv, invariance_history=history,
+        seconds=time.perf_counter() - t_start, setup_seconds=setup,
+        steps_per_second=done / loop if loop > 0 else float("nan"), status=status,
+        diverged_step=diverged_step, message=message, weights=w,
+        params=params if method == "tied" else None,
+    )
