@@ -58,6 +58,17 @@ def test_bad_input_prints_one_line_and_exits_2(args, word):
     assert len(lines) == 1 and word in lines[0] and "Traceback" not in err
 
 
+@pytest.mark.parametrize("args", [
+    ["constraints", "3,q1", "--kind", "sideways"],
+    ["constraints", "3,q1", "--bogus-flag"],
+    ["no-such-command"],
+])
+def test_usage_errors_are_one_line_with_status_2(args):
+    code, out, err = run_cli(*args)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1 and "error" in lines[0]
+
+
 def test_module_entry_point_runs():
     proc = subprocess.run([sys.executable, "-m", "varieties", "constraints", "2,l1", "--json"],
                           capture_output=True, text=True, check=False)

@@ -212,6 +212,8 @@ def test_backends_give_the_same_constraints():
     b = constraints("3,q3,q1", backend="flint")
     assert [c.poly for c in a] == [c.poly for c in b]
     assert a.counts() == b.counts()
+    fresh = constraints("3,q3,q1", backend="flint")  # printed before any sympy conversion
+    assert [str(c) for c in fresh] == [str(c) for c in a] == [str(c.poly) for c in a]
 
 
 def test_folded_symmetric_group_is_refused_with_the_fix():

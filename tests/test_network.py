@@ -62,6 +62,8 @@ def test_full_indexing_has_both_orders():
     ("3", "layer"),
     ("3,,q1", "SPEC"),
     ("3,q3x", "q3x"),
+    ("3,q99999999999999999999", "too large"),
+    ("99999999999,q1", "too large"),
 ])
 def test_bad_specs_name_the_offending_token(text, match):
     with pytest.raises(SpecError, match=match):

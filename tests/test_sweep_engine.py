@@ -300,3 +300,16 @@ def test_runs_in_pieces_equal_one_run(tmp_path):
         assert without_timing(out / "p.csv") == whole
 
     pieces()
+
+
+def test_a_subset_sweep_leaves_the_full_file_alone(tmp_path):
+    """`make run` after the full scripts must not rewrite (or reorder) their CSV."""
+    full = probe_sweep([3, 1, 4, 5, 9, 2, 6])
+    run_sweep(full, tmp_path, mode="inprocess", progress=False)
+    before = (tmp_path / "p.csv").read_bytes()
+    res = run_sweep(probe_sweep([4, 2]), tmp_path, mode="inprocess", progress=False)
+    assert res.ran == 0 and (tmp_path / "p.csv").read_bytes() == before
+    # a new configuration goes in; the rows of the other sweep keep their order
+    run_sweep(probe_sweep([4, 8]), tmp_path, mode="inprocess", progress=False)
+    values = [r["value"] for r in read_rows(tmp_path / "p.csv")]
+    assert values == ["4", "8", "3", "1", "5", "9", "2", "6"]

@@ -17,8 +17,15 @@ from .errors import VarietiesError
 SUBCOMMANDS = ("constraints", "tying", "analyze", "train", "sweep")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit status 2."""
+
+    def error(self, message: str):  # noqa: D102
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="varieties",
         description="Exact algebraic-variety analysis of symmetric polynomial neural networks.",
     )
@@ -46,6 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A path the user named cannot be read or written (--plot, --out, --data).
+        name = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        print(f"varieties: error: cannot use{name}: {exc.strerror or exc}; "
+              "check that the path exists and is writable", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

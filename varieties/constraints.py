@@ -89,7 +89,11 @@ class Constraint:
         return self._poly
 
     def __str__(self) -> str:
-        return str(self.poly.as_expr())
+        # Printed from the ring element, not ``as_expr()``: building a sympy
+        # expression costs about a second per large constraint of ``3,q3,q3,q1``.
+        if self._poly is None and not hasattr(self.native, "items"):
+            return str(_primitive_native(self.native)).replace("^", "**")
+        return str(self.poly)
 
 
 @dataclass
@@ -262,6 +266,21 @@ def _native_info(q, backend):
     else:
         cls = "linear"
     return deg, terms, cls
+
+
+def _primitive_native(q):
+    """A flint polynomial scaled to primitive integer coefficients with LC > 0."""
+    den, num_gcd = 1, 0
+    coeffs = q.coeffs()
+    for c in coeffs:
+        d = int(c.q)
+        den = den * d // gcd(den, d)
+    for c in coeffs:
+        num_gcd = gcd(num_gcd, int(c.p) * (den // int(c.q)))
+    scale = den // num_gcd if num_gcd else 1
+    if q.leading_coefficient() < 0:
+        scale = -scale
+    return q * scale
 
 
 def _primitive_integer(p):

@@ -41,6 +41,10 @@ LAYER_KINDS = {
     "a": "affine: sum_i B_i o_i + C",
 }
 
+# Far beyond anything that can be expanded or tied; catching it here turns a
+# typo such as q30000000 into an error instead of an endless weight enumeration.
+MAX_WIDTH = 100_000
+
 _LAYER_RE = re.compile(r"^([a-zA-Z]+)(\d+)(?:\^(-?\d+))?$")
 
 
@@ -68,6 +72,10 @@ class LayerSpec:
             )
         if not isinstance(self.width, int) or self.width < 1:
             raise SpecError(f"layer width {self.width!r} is invalid; a width is an integer >= 1")
+        if self.width > MAX_WIDTH:
+            raise SpecError(
+                f"layer width {self.width} is too large; widths up to {MAX_WIDTH} are supported"
+            )
         if not isinstance(self.power, int) or (self.power != 1 and self.power < 2):
             raise SpecError(
                 f"layer power {self.power!r} is invalid; a power ^R needs an integer R >= 2"
@@ -131,6 +139,10 @@ class NetworkSpec:
             raise SpecError(
                 f"number of inputs {self.n_inputs!r} is invalid; it is an integer >= 1 "
                 "(the first token of a SPEC such as '3,q3,q1')"
+            )
+        if self.n_inputs > MAX_WIDTH:
+            raise SpecError(
+                f"number of inputs {self.n_inputs} is too large; up to {MAX_WIDTH} are supported"
             )
         layers = tuple(self.layers)
         if not layers:

@@ -76,6 +76,12 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
 
     if method not in METHODS:
         raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    try:
+        timeout = float(timeout)
+    except (TypeError, ValueError):
+        timeout = float("nan")
+    if not timeout > 0:
+        raise MethodError(f"timeout {timeout!r} is invalid; give a time limit in seconds > 0")
     start = time.perf_counter()
     deadline = start + float(timeout)
     problem = build_problem(spec, group, kind, full)
@@ -239,6 +245,9 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
     rep.dim = lower if lower == upper else None
     rep.certificate = "; ".join([c for c in (lower_cert, upper_cert) if c] + certs)
     rep.method = "+".join(["families"] + used) if method == "auto" else method
+    if status == "ok" and rep.dim is None and time.perf_counter() > deadline:
+        status = "timeout"
+        message = (message + "; " if message else "") + "time limit reached before the bounds met"
     rep.status, rep.message = status, message
     if exclusion_objs:
         rep.message = (rep.message + "; " if rep.message else "") + (

@@ -2,9 +2,12 @@
 
 On the full ideal this is rarely feasible (``2,q2,q1`` did not finish); on a
 random slice of codimension ``c`` over ``GF(p)`` it is: a generic slice keeps
-every component of dimension ``>= c`` (as components of dimension ``dim - c``
-with the same degree) and drops the others. So the primes of a slice of
-codimension ``c`` are the top components of ``V`` of dimension ``>= c``.
+every component of dimension ``> c`` (as an irreducible component of dimension
+``dim - c >= 1`` with the same degree) and drops the smaller ones. A component
+of dimension exactly ``c`` becomes finitely many points, which over ``GF(p)``
+split into Galois orbits that are not components of ``V``; those are not
+reported. So the primes of a slice of codimension ``c`` give the components of
+``V`` of dimension ``> c``.
 
 Examples
 --------
@@ -50,7 +53,7 @@ class ComponentsResult:
 
     def certificate(self) -> str:
         where = (f"on a random slice of codim {self.codim} over GF({self.prime}), seed "
-                 f"{self.seed} (components of dim >= {self.codim} only)" if self.codim
+                 f"{self.seed} (components of dim > {self.codim} only)" if self.codim
                  else f"on the full ideal over {'GF(%d)' % self.prime if self.prime else 'QQ'}")
         return f"Singular minAssGTZ {where}"
 
@@ -98,6 +101,8 @@ def minimal_primes(system: System, timeout: float = 60.0, codim: int = 0, seed: 
                 from .engines import poly_to_text
 
                 gens.append(poly_to_text(f, names).replace("(1)*", ""))
+        if codim and d < 1:
+            continue  # points of a slice: Galois orbits mod p, not components of V
         comps.append(Component(d + codim, deg, gens))
     res.components = sorted(comps, key=lambda c: (-c.dim, c.degree or 0))
     return res

@@ -53,7 +53,7 @@ class Exclusion:
 def _random_combination(polys, R, rng):
     g = R.zero
     for f in polys:
-        g += R.domain.convert(rng.randint(1, 97)) * f
+        g += R.domain.convert(rng.randint(1, 2**31 - 2)) * f
     return g
 
 

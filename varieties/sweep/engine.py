@@ -366,6 +366,8 @@ class RowStore:
         self._lock = threading.Lock()
         self._fh = None
         self._last_write = time.monotonic()
+        self._file_pos: dict[str, int] = {}
+        self._dirty = False
         self._load()
 
     def _load(self) -> None:
@@ -378,6 +380,7 @@ class RowStore:
                 for row in reader:
                     if row.get("key"):
                         self.rows[row["key"]] = row
+                        self._file_pos.setdefault(row["key"], len(self._file_pos))
         recovered = 0
         if self.journal.exists():
             with open(self.journal) as fh:
@@ -424,13 +427,19 @@ class RowStore:
             self._fh.flush()
             os.fsync(self._fh.fileno())
             self.rows[cells["key"]] = cells
+            self._dirty = True
             if time.monotonic() - self._last_write > self.checkpoint_s:
                 self._write_locked()
 
     def sorted_rows(self) -> list[dict]:
-        big = len(self.order)
-        return sorted(self.rows.values(),
-                      key=lambda r: (self.order.get(r["key"], big), r["key"]))
+        """This sweep's rows in config order, then other rows in their earlier file order."""
+        def rank(row):
+            key = row["key"]
+            if key in self.order:
+                return (0, self.order[key], "")
+            return (1, self._file_pos.get(key, len(self._file_pos)), key)
+
+        return sorted(self.rows.values(), key=rank)
 
     def write(self) -> None:
         with self._lock:
@@ -441,9 +450,10 @@ class RowStore:
         self._last_write = time.monotonic()
 
     def close(self) -> None:
-        """Write the CSV, then drop the journal (whose rows the CSV now holds)."""
+        """Write the CSV (if rows arrived), then drop the journal, whose rows it now holds."""
         with self._lock:
-            self._write_locked()
+            if self._dirty or not self.path.exists():
+                self._write_locked()
             if self._fh is not None:
                 self._fh.close()
                 self._fh = None
