@@ -23,5 +23,12 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
+bench: setup
+	$(BIN)/python scripts/bench_expand.py
+	$(BIN)/python scripts/bench_tying.py
+	$(BIN)/python scripts/bench_variety.py
+	$(BIN)/python scripts/bench_learn.py
+	$(BIN)/python scripts/bench_sweep.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache

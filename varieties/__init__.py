@@ -34,6 +34,8 @@ from .network import LayerSpec, NetworkSpec, evaluate, parse_spec
 from .tying import Tying, tying
 from .algebra import VarietyReport, analyze, function_dim, groebner, krull_dimension
 from .learn import TrainResult, invariance_error, synthetic_data, train
+from .sweep import SweepResult, load_config, run_sweep
+from . import report
 
 __version__ = "0.1.0"
 
@@ -42,7 +44,8 @@ __all__ = [
     "GroupError", "KINDS", "LayerSpec", "MethodError", "NetworkSpec", "NonlinearError",
     "OutputAction", "PermutationGroup", "SpecError", "TrainResult", "Tying", "VarietiesError",
     "VarietyReport", "analyze", "constraints", "function_dim", "groebner", "invariance_error",
-    "krull_dimension", "synthetic_data", "train", "tying",
+    "krull_dimension", "load_config", "report", "run_sweep", "SweepResult", "synthetic_data",
+    "train", "tying",
     "cyclic", "dihedral", "evaluate", "expand", "from_generators", "get_group",
     "hyperoctahedral", "make_action", "parse_spec", "symmetric", "trivial",
 ]
