@@ -61,6 +61,22 @@ def act_on_input(g, x):
     return y
 
 
+SYMMETRY_GROUPS = ("symmetric", "cyclic", "dihedral", "hyperoctahedral", "trivial")
+
+
+def small_cases(ns=range(2, 7), layers="qsla"):
+    """(spec, group, kind) for every layer kind, group and output kind at n in ns."""
+    for n in ns:
+        for layer in layers:
+            for group in SYMMETRY_GROUPS:
+                if group == "hyperoctahedral" and n % 2:
+                    continue
+                kinds = ["invariant", "equivariant"] + (["folded"] if group == "hyperoctahedral" else [])
+                for kind in kinds:
+                    width = {"invariant": 1, "equivariant": n, "folded": n // 2}[kind]
+                    yield f"{n},{layer}{width}", group, kind
+
+
 @pytest.fixture
 def rng():
     return random.Random(12345)

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import SYMMETRY_GROUPS as GROUPS
+from conftest import small_cases
 from varieties.closed_forms import LAYER_DEGREES, burnside_count
 from varieties.errors import ActionError, MethodError
 from varieties.groups import from_generators, symmetric
@@ -22,20 +24,6 @@ from varieties.orbits import (
     orbit_labels,
 )
 
-GROUPS = ("symmetric", "cyclic", "dihedral", "hyperoctahedral", "trivial")
-
-
-def small_cases(ns=range(2, 7)):
-    """(spec, group, kind) for every layer kind, group and output kind at n in ns."""
-    for n in ns:
-        for layer in "qsla":
-            for group in GROUPS:
-                if group == "hyperoctahedral" and n % 2:
-                    continue
-                kinds = ["invariant", "equivariant"] + (["folded"] if group == "hyperoctahedral" else [])
-                for kind in kinds:
-                    width = {"invariant": 1, "equivariant": n, "folded": n // 2}[kind]
-                    yield f"{n},{layer}{width}", group, kind
 
 
 CASES = list(small_cases())

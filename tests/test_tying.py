@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from conftest import act_on_input, reynolds_weights
+from conftest import SYMMETRY_GROUPS as GROUPS
+from conftest import act_on_input, reynolds_weights, small_cases
 from varieties.closed_forms import layer_function_dim
 from varieties.constraints import constraints
 from varieties.errors import ActionError, MethodError, NonlinearError, VarietiesError
@@ -21,19 +22,6 @@ from varieties.groups import get_group
 from varieties.network import evaluate, parse_spec
 from varieties.tying import Tying, tying, tying_from_constraints
 
-GROUPS = ("symmetric", "cyclic", "dihedral", "hyperoctahedral", "trivial")
-
-
-def small_cases(ns, layers="qsla"):
-    for n in ns:
-        for layer in layers:
-            for group in GROUPS:
-                if group == "hyperoctahedral" and n % 2:
-                    continue
-                kinds = ["invariant", "equivariant"] + (["folded"] if group == "hyperoctahedral" else [])
-                for kind in kinds:
-                    width = {"invariant": 1, "equivariant": n, "folded": n // 2}[kind]
-                    yield f"{n},{layer}{width}", group, kind
 
 
 CASES = list(small_cases(range(2, 6))) + list(small_cases([6], "qs"))

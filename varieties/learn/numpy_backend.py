@@ -124,13 +124,18 @@ def check_inputs(spec: NetworkSpec, X, name: str = "X") -> np.ndarray:
             f"{name} has shape {X.shape}; the network {spec} needs (n_samples, "
             f"{spec.n_inputs}): one row per sample, one column per input"
         )
-    if not np.all(np.isfinite(X)):
-        bad = np.argwhere(~np.isfinite(X))[0]
+    return check_finite(X, name)
+
+
+def check_finite(A: np.ndarray, name: str) -> np.ndarray:
+    """``A`` unchanged if every entry is finite, else :class:`DataError` naming the first bad one."""
+    if not np.all(np.isfinite(A)):
+        bad = np.argwhere(~np.isfinite(A))[0]
         raise DataError(
             f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); "
             "drop or impute those samples"
         )
-    return X
+    return A
 
 
 def forward(spec: NetworkSpec | str, w, X, return_cache: bool = False):

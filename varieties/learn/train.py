@@ -123,13 +123,7 @@ def check_targets(spec: NetworkSpec, X: np.ndarray, y, name: str = "y") -> np.nd
             f"{name} has shape {y.shape}; with {X.shape[0]} input rows the network {spec} "
             f"needs ({X.shape[0]}, {spec.n_outputs}): one row per sample, one column per output"
         )
-    if not np.all(np.isfinite(y)):
-        bad = np.argwhere(~np.isfinite(y))[0]
-        raise DataError(
-            f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); "
-            "drop or impute those samples"
-        )
-    return y
+    return nb.check_finite(y, name)
 
 
 class Adam:
