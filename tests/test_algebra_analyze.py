@@ -55,11 +55,32 @@ def test_exclusion_bounds_nondegenerate_part():
     assert excl.dim_lower is not None and excl.dim_lower <= excl.dim_upper
 
 
+@pytest.mark.parametrize("n", [2, 3, 4])
+@pytest.mark.parametrize("method", ["groebner", "slice"])
+@pytest.mark.parametrize("locus", ["constant-output", "B2_0_0"])
+def test_exclusion_gives_the_saturation_dimension(n, method, locus):
+    """``n,l1,l1`` invariant: F = c (b . x), constraints c (b_i - b_j) = 0.
+
+    By hand, V = {c = 0} (dimension n: b free) union {b_0 = ... = b_{n-1}}
+    (dimension 2: the common b and c). Removing the constant networks
+    ({c = 0} or {b = 0}), or the locus {c = 0} given as a weight set, leaves
+    the second piece minus a hypersurface: dimension 2 for every n.
+    """
+    plain = analyze(f"{n},l1,l1", method=method, timeout=60)
+    excl = analyze(f"{n},l1,l1", method=method, exclude=(locus,), timeout=60)
+    assert plain.status == excl.status == "ok"
+    assert plain.dim == n
+    assert excl.dim == 2
+
+
 def test_bad_input_raises_named_errors():
     with pytest.raises(MethodError, match="unknown method"):
         analyze("2,l1", method="magic")
     with pytest.raises(VarietiesError, match="neither a preset"):
         analyze("2,l1", exclude=("nonsense",))
+    for bad in (0, -1, "soon"):
+        with pytest.raises(VarietiesError, match="timeout"):
+            analyze("2,l1", timeout=bad)
 
 
 @pytest.mark.singular
