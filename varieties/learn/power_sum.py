@@ -88,9 +88,11 @@ def layer_roles(spec: NetworkSpec, kind: str) -> list[str]:
     """How ``S_n`` acts around each layer under the layer-wise tying.
 
     ``equivariant`` (input and output carry the permutation action),
-    ``invariant`` (input permuted, outputs fixed) or ``trivial`` (input fixed,
-    so the layer is unconstrained). Hidden layers of width ``n`` are
-    equivariant, other hidden widths invariant, the last layer has ``kind``.
+    ``invariant`` (input permuted, outputs fixed) or ``trivial`` (input fixed:
+    no power-sum form, so the layer is evaluated densely; an equivariant last
+    layer there still needs identical neurons, which the tying enforces).
+    Hidden layers of width ``n`` are equivariant, other hidden widths
+    invariant, the last layer has ``kind``.
 
     Examples
     --------
