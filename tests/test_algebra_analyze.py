@@ -101,3 +101,35 @@ def test_cli_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["dim"] == data["dim_lower"] == data["dim_upper"]
     assert main(["analyze", "2,a1,q1", "--exclude", "bogus"]) == 2
+
+
+@pytest.mark.singular
+@needs_singular
+def test_two_top_components_of_the_small_quadratic_network():
+    """``2,q2,q1`` invariant has (at least) two top components, both found by Singular.
+
+    Independent argument: the linear space L of networks whose two hidden units
+    are invariant (degree 1) and the closure of the 'single-unit' family (the
+    output reads one invariant unit; the other unit is free) are both in V, both
+    of dimension dim V, and the second is not inside L because its point has a
+    non-invariant hidden unit. So V has at least two top components, one of
+    degree 1.
+    """
+    from varieties.algebra import families
+    from varieties.network import parse_spec
+
+    spec = parse_spec("2,q2,q1")
+    rep = analyze(spec, components=True, timeout=120)
+    fams = {f.name: f for f in families(spec, "symmetric", "invariant",
+                                       build_problem(spec, "symmetric", "invariant",
+                                                     False).cs.polys, 0)}
+    L, single = fams["invariant-units"], fams["single-unit"]
+    assert L.in_variety and single.in_variety
+    assert rep.dim == L.dim_lower == single.dim_lower
+    w = dict(zip(spec.weights, single.point))
+    unit_invariant = [w[f"A1_{k}_0_0"] == w[f"A1_{k}_1_1"] and w[f"B1_{k}_0"] == w[f"B1_{k}_1"]
+                      for k in range(2)]
+    assert not all(unit_invariant)
+    top = [c for c in rep.components if c["dim"] == rep.dim]
+    assert len(top) >= 2
+    assert 1 in [c["degree"] for c in top]
