@@ -73,6 +73,18 @@ def test_exclusion_gives_the_saturation_dimension(n, method, locus):
     assert excl.dim == 2
 
 
+def test_census_under_an_exclusion_sees_only_the_nondegenerate_piece():
+    """``3,l1,l1`` minus the constant networks is the plane {b_0 = b_1 = b_2} (dimension 2).
+
+    Points landing on the 3-dimensional piece {c = 0} must be dropped, so every
+    kept point has local dimension 2.
+    """
+    rep = analyze("3,l1,l1", method="census", exclude=("constant-output",), census_points=10,
+                  timeout=60)
+    assert rep.census is not None and rep.census["consistent"]
+    assert rep.census["histogram"] and set(rep.census["histogram"]) == {"2"}
+
+
 def test_bad_input_raises_named_errors():
     with pytest.raises(MethodError, match="unknown method"):
         analyze("2,l1", method="magic")

@@ -184,7 +184,8 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
         keep = None
         if exclusion_objs:
             # A landing point is kept when every exclusion polynomial is clearly
-            # nonzero there (relative threshold 1e-6, float64).
+            # nonzero there: |g(w)| / sum|coefficients of g| > 1e-6 * (1 + max|w|)^deg g,
+            # float64.
             evs = [_float_poly(e.poly, problem) for e in exclusion_objs]
 
             def keep(w):
@@ -201,8 +202,8 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
                         "dimension at singular points; function_dims: largest rank of "
                         "J_F restricted to the tangent space, per local dimension")
         if exclusion_objs:
-            data["note"] += ("; points in the excluded loci dropped (|g| <= 1e-6 relative), "
-                             "counted as not converged")
+            data["note"] += ("; points in the excluded loci dropped (|g| <= 1e-6, relative to "
+                             "g's coefficients and the point's size), counted as not converged")
         rep.census = data
         if "census" not in used:
             used.append("census")
@@ -257,16 +258,19 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
 
 
 def _float_poly(poly, problem):
-    """``(f, degree)`` with ``f(w)`` the float value of ``poly`` at ``w`` (problem's order)."""
-    import numpy as np
+    """``(f, degree)``: ``f(w)`` is ``poly(w)`` over the sum of ``|coefficients|`` (problem's order)."""
+    from .census import PolyEval
 
     names = [str(g) for g in poly.ring.gens]
     pos = [names.index(n) for n in problem.order]
-    items = list(poly.items())
-    E = np.array([[m[i] for i in pos] for m, _ in items], dtype=np.int64)
-    c = np.array([float(v) for _, v in items])
-    deg = int(E.sum(axis=1).max()) if len(items) else 0
-    return (lambda w: float(c @ np.prod(w ** E, axis=1))), deg
+    terms = {tuple(m[i] for i in pos): Fraction(int(v.numerator), int(v.denominator))
+             for m, v in poly.items()}
+    ev = PolyEval(System(tuple(problem.order), [terms], 0))
+    deg = max((sum(m) for m in terms), default=0)
+    # Divide by the coefficients' 1-norm: the exclusion's random coefficients
+    # (up to 2^31) must not decide whether a value counts as zero.
+    norm = float(sum(abs(v) for v in terms.values())) or 1.0
+    return (lambda w: float(ev.values(w)[0]) / norm), deg
 
 
 def _tangent_function_dim(problem, rank_tol: float = 1e-8):
