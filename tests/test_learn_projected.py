@@ -70,8 +70,8 @@ def test_projection_is_tangent():
 
 def test_no_constraints_for_kind_none():
     cc = pj.compile_constraints("2,q2,q1", kind="none")
-    w = np.ones(cc.n_weights)
-    assert cc.n_polys == 0 and cc.jacobian(w).shape == (0, cc.n_weights)
+    w = np.ones(cc.n_vars)
+    assert cc.n_polys == 0 and cc.jacobian(w).shape == (0, cc.n_vars)
     assert pj.residual(cc, w) == 0.0
 
 

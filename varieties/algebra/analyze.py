@@ -259,13 +259,13 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
 
 def _float_poly(poly, problem):
     """``(f, degree)``: ``f(w)`` is ``poly(w)`` over the sum of ``|coefficients|`` (problem's order)."""
-    from .census import PolyEval
+    from ..polyeval import compile_polys
 
     names = [str(g) for g in poly.ring.gens]
     pos = [names.index(n) for n in problem.order]
     terms = {tuple(m[i] for i in pos): Fraction(int(v.numerator), int(v.denominator))
              for m, v in poly.items()}
-    ev = PolyEval(System(tuple(problem.order), [terms], 0))
+    ev = compile_polys([terms], len(problem.order))
     deg = max((sum(m) for m in terms), default=0)
     # Divide by the coefficients' 1-norm: the exclusion's random coefficients
     # (up to 2^31) must not decide whether a value counts as zero.
@@ -282,7 +282,7 @@ def _tangent_function_dim(problem, rank_tol: float = 1e-8):
     """
     import numpy as np
 
-    from .census import PolyEval
+    from ..polyeval import compile_polys
 
     e = problem.cs.expansion
     pos = [list(e.weights).index(n) for n in problem.order]
@@ -293,7 +293,7 @@ def _tangent_function_dim(problem, rank_tol: float = 1e-8):
                 sp = e.to_sympy(c)
                 polys.append({tuple(mm[i] for i in pos): Fraction(int(v.numerator), int(v.denominator))
                               for mm, v in sp.items()})
-    fev = PolyEval(System(tuple(problem.order), polys, 0))
+    fev = compile_polys(polys, len(problem.order))
 
     def f(w, ev):
         J = ev.jacobian(w)

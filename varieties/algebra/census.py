@@ -24,33 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..polyeval import CompiledPolys, compile_polys
 from .engines import System
-
-
-class PolyEval:
-    """Vectorised float evaluation of a polynomial system and its Jacobian."""
-
-    def __init__(self, system: System):
-        self.n = system.nvars
-        self.polys = []
-        for f in system.polys:
-            E = np.array(list(f.keys()), dtype=np.int64).reshape(-1, self.n)
-            c = np.array([float(v) for v in f.values()], dtype=np.float64)
-            self.polys.append((E, c))
-
-    def values(self, w: np.ndarray) -> np.ndarray:
-        return np.array([c @ np.prod(w ** E, axis=1) for E, c in self.polys])
-
-    def jacobian(self, w: np.ndarray) -> np.ndarray:
-        J = np.zeros((len(self.polys), self.n))
-        for r, (E, c) in enumerate(self.polys):
-            for j in np.nonzero(E.any(axis=0))[0]:
-                Ej = E.copy()
-                mask = Ej[:, j] > 0
-                Ej[mask, j] -= 1
-                terms = c[mask] * E[mask, j] * np.prod(w ** Ej[mask], axis=1)
-                J[r, j] = terms.sum()
-        return J
 
 
 @dataclass
@@ -80,7 +55,7 @@ class CensusResult:
                              for k, v in sorted(self.examples.items())}}
 
 
-def project(ev: PolyEval, w: np.ndarray, max_iter: int = 60, residual_tol: float = 1e-10):
+def project(ev: CompiledPolys, w: np.ndarray, max_iter: int = 60, residual_tol: float = 1e-10):
     """Gauss-Newton projection onto ``V``; returns ``(point, converged)``."""
     for _ in range(max_iter):
         f = ev.values(w)
@@ -96,14 +71,14 @@ def project(ev: PolyEval, w: np.ndarray, max_iter: int = 60, residual_tol: float
     return w, bool(np.abs(f).max() < residual_tol * (1.0 + np.abs(w).max()) ** 3)
 
 
-def local_dim(ev: PolyEval, w: np.ndarray, rank_tol: float = 1e-8) -> int:
+def local_dim(ev: CompiledPolys, w: np.ndarray, rank_tol: float = 1e-8) -> int:
     """``N - rank J(w)`` with singular values below ``rank_tol * max`` counted as zero."""
     J = ev.jacobian(w)
     if J.size == 0:
-        return ev.n
+        return ev.n_vars
     s = np.linalg.svd(J, compute_uv=False)
     rank = int((s > rank_tol * max(s.max(), 1e-300)).sum()) if s.size else 0
-    return ev.n - rank
+    return ev.n_vars - rank
 
 
 def census(system: System, n_points: int = 50, seed: int = 0, rank_tol: float = 1e-8,
@@ -120,7 +95,7 @@ def census(system: System, n_points: int = 50, seed: int = 0, rank_tol: float = 
     """
     import time
 
-    ev = PolyEval(system)
+    ev = compile_polys(system.polys, system.nvars)
     rng = np.random.default_rng(seed)
     hist: dict[int, int] = {}
     examples: dict[int, list[float]] = {}
@@ -131,7 +106,7 @@ def census(system: System, n_points: int = 50, seed: int = 0, rank_tol: float = 
         if deadline is not None and time.perf_counter() > deadline:
             break
         tried += 1
-        w0 = rng.normal(scale=scale, size=ev.n)
+        w0 = rng.normal(scale=scale, size=ev.n_vars)
         w, ok = project(ev, w0, max_iter, residual_tol)
         if not ok or (keep is not None and not keep(w)):
             continue

@@ -21,85 +21,17 @@ what keeps the iterate on the variety.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
 from ..errors import MethodError
 from ..network import NetworkSpec, parse_spec
+from ..polyeval import CompiledPolys, compile_terms
 
-
-@dataclass
-class CompiledConstraints:
-    """Constraint polynomials as arrays: term ``t`` is ``coef[t] * prod_f w[var[t,f]]**exp[t,f]``.
-
-    ``var`` is padded with index ``n_weights`` (a constant 1) and exponent 0.
-
-    Examples
-    --------
-    >>> cc = compile_constraints("2,l1", kind="invariant")
-    >>> cc.values(np.array([1.0, 3.0])).tolist(), cc.jacobian(np.array([1.0, 3.0])).tolist()
-    ([-2.0], [[1.0, -1.0]])
-    """
-
-    n_weights: int
-    n_polys: int
-    poly: np.ndarray
-    coef: np.ndarray
-    var: np.ndarray
-    exp: np.ndarray
-    strings: list[str] = field(default_factory=list, repr=False)
-
-    def _factors(self, w):
-        w_ext = np.append(np.asarray(w, dtype=np.float64), 1.0)
-        fac = w_ext[self.var]
-        # Most exponents are 1; a float ``**`` over all factors would dominate the cost.
-        fac[self.exp == 0] = 1.0
-        high = self.exp > 1
-        fac[high] **= self.exp[high]
-        return w_ext, fac
-
-    def _terms(self, w) -> np.ndarray:
-        return self.coef * self._factors(w)[1].prod(axis=1)
-
-    def values(self, w) -> np.ndarray:
-        """``c(w)``, shape ``(n_polys,)``."""
-        if self.n_polys == 0:
-            return np.zeros(0)
-        return np.bincount(self.poly, self._terms(w), minlength=self.n_polys)
-
-    def scale(self, w) -> np.ndarray:
-        """``sum |term|`` per polynomial: the size of float64 rounding in :meth:`values`."""
-        if self.n_polys == 0:
-            return np.zeros(0)
-        return np.bincount(self.poly, np.abs(self._terms(w)), minlength=self.n_polys)
-
-    def values_and_scale(self, w) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`values` and :meth:`scale` from one evaluation of the terms."""
-        if self.n_polys == 0:
-            return np.zeros(0), np.zeros(0)
-        t = self._terms(w)
-        return (np.bincount(self.poly, t, minlength=self.n_polys),
-                np.bincount(self.poly, np.abs(t), minlength=self.n_polys))
-
-    def jacobian(self, w) -> np.ndarray:
-        """``J[p, i] = d c_p / d w_i``, shape ``(n_polys, n_weights)``."""
-        N = self.n_weights
-        if self.n_polys == 0:
-            return np.zeros((0, N))
-        w_ext, fac = self._factors(w)
-        flat = np.zeros(self.n_polys * (N + 1))
-        for f in range(self.var.shape[1]):
-            e = self.exp[:, f]
-            base = w_ext[self.var[:, f]]
-            d = np.where(e == 1, 1.0, 0.0)
-            high = e > 1
-            d[high] = e[high] * base[high] ** (e[high] - 1)
-            others = np.prod(np.delete(fac, f, axis=1), axis=1)
-            flat += np.bincount(self.poly * (N + 1) + self.var[:, f], self.coef * d * others,
-                                minlength=flat.size)
-        return flat.reshape(self.n_polys, N + 1)[:, :N]
+# The constraints compile into the package's one float64 polynomial evaluator;
+# the name says what the learning code holds in it.
+CompiledConstraints = CompiledPolys
 
 
 def compile_constraints(spec: NetworkSpec | str, group="symmetric", kind="invariant",
@@ -109,6 +41,12 @@ def compile_constraints(spec: NetworkSpec | str, group="symmetric", kind="invari
     Reads the native expansion polynomials (python-flint or sympy) directly,
     which avoids converting every constraint to a sympy ``PolyElement``.
     Results are cached per ``(spec, group, kind)`` (the arrays are read-only).
+
+    Examples
+    --------
+    >>> cc = compile_constraints("2,l1", kind="invariant")
+    >>> cc.values(np.array([1.0, 3.0])).tolist(), cc.jacobian(np.array([1.0, 3.0])).tolist()
+    ([-2.0], [[1.0, -1.0]])
     """
     if constraint_set is not None:
         return _compile(constraint_set)
@@ -129,27 +67,12 @@ def _compile_cached(spec, group, kind) -> CompiledConstraints:
 
 
 def _compile(cs) -> CompiledConstraints:
-    N = len(cs.weights)
     pos = {name: i for i, name in enumerate(cs.weights)}
-    polys, coefs, factors = [], [], []
-    for p_idx, c in enumerate(cs.constraints):
-        terms = list(_native_terms(c, pos))
-        # Integer-primitive scaling is irrelevant numerically; normalise the
-        # largest coefficient to 1 so every polynomial has comparable size.
-        top = max(abs(v) for v, _ in terms)
-        for v, fs in terms:
-            polys.append(p_idx)
-            coefs.append(v / top)
-            factors.append(fs)
-    width = max((len(f) for f in factors), default=0) or 1
-    var = np.full((len(factors), width), N, dtype=np.intp)
-    exp = np.zeros((len(factors), width), dtype=np.float64)
-    for t, fs in enumerate(factors):
-        for slot, (i, e) in enumerate(fs):
-            var[t, slot] = i
-            exp[t, slot] = e
-    return CompiledConstraints(N, len(cs.constraints), np.array(polys, dtype=np.intp),
-                               np.array(coefs, dtype=np.float64), var, exp)
+    terms = ((p_idx, v, fs) for p_idx, c in enumerate(cs.constraints)
+             for v, fs in _native_terms(c, pos))
+    # Integer-primitive scaling is irrelevant numerically; normalising the
+    # largest coefficient to 1 gives every polynomial a comparable size.
+    return compile_terms(terms, len(cs.weights), len(cs.constraints), normalize=True)
 
 
 def _native_terms(c, pos):
