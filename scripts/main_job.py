@@ -16,12 +16,9 @@ from __future__ import annotations
 import pathlib
 import sys
 
-from varieties.cli import main
+from varieties.commands.sweep import run_config_script
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 if __name__ == "__main__":
-    args = sys.argv[1:] or ["--workers", "2"]
-    if "--out" not in args:
-        args += ["--out", str(ROOT / "results")]
-    sys.exit(main(["sweep", str(ROOT / "configs" / "default.toml"), *args]))
+    sys.exit(run_config_script(ROOT / "configs" / "default.toml", sys.argv[1:], ROOT / "results"))

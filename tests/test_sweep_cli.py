@@ -45,3 +45,20 @@ def test_cli_bad_input_exits_2(tmp_path, capsys):
     cfg = tmp_path / "tiny.toml"
     cfg.write_text(CONFIG)
     assert main(["sweep", str(cfg), "--workers", "0"]) == 2
+
+
+def test_script_entry_point_writes_to_its_out_folder_from_any_directory(tmp_path, monkeypatch):
+    from varieties.commands.sweep import run_config_script
+
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(CONFIG)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    flags = ["--in-process", "--no-progress", "--no-figures", "--limit", "1"]
+    assert run_config_script(cfg, flags, tmp_path / "results") == 0
+    assert len(pd.read_csv(tmp_path / "results" / "tiny.csv")) == 1
+    # An explicit --out wins over the script's folder.
+    assert run_config_script(cfg, flags + ["--out", str(tmp_path / "mine")], tmp_path / "x") == 0
+    assert (tmp_path / "mine" / "tiny.csv").exists() and not (tmp_path / "x").exists()
+    assert not list(elsewhere.iterdir())

@@ -68,6 +68,20 @@ def run(args) -> int:
     return 0
 
 
+def run_config_script(config, argv, out) -> int:
+    """``varieties sweep CONFIG *argv`` with ``--out`` defaulting to ``out``: a batch script's body.
+
+    The scripts under ``scripts/`` run a config of the repository into its
+    ``results/`` folder whatever the working directory is.
+    """
+    from ..cli import main
+
+    argv = list(argv)
+    if "--out" not in argv:
+        argv += ["--out", str(out)]
+    return main(["sweep", str(config), *argv])
+
+
 def print_summaries(results, figures: bool = True) -> None:
     """Print the summary table of each sweep's configurations and draw its CSV's figure."""
     from .. import report
