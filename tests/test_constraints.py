@@ -247,3 +247,36 @@ def test_groups_check_custom_generators():
         from_generators(3, ["(0 5)"])
     G = from_generators(4, ["(0 1)(2 3)", "1 0 2 3"])
     assert G.order() == 4 == len(G.elements())
+
+
+@pytest.mark.parametrize("gens, match", [
+    (["(0 a)"], "cannot read cycle"),
+    (["(0 1)(0 1)"], "overlap"),           # would silently be (0 1) if cycles overwrote each other
+    (["(0 1 2)(0 2 1)"], "overlap"),
+    ([(0.7, 1.2, 2.9)], "not a permutation"),  # int() would truncate this to the identity
+    ([None], "not a permutation"),
+    ([5], "not a permutation"),
+])
+def test_custom_generators_refuse_ambiguous_or_non_integer_input(gens, match):
+    from varieties.groups import from_generators
+
+    with pytest.raises(GroupError, match=match):
+        from_generators(3, gens)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.permutations(list(range(6))))
+def test_cycle_notation_round_trips(images):
+    from varieties.groups import cycle_string, parse_permutation
+
+    g = tuple(images)
+    assert parse_permutation(cycle_string(g), 6) == g
+    assert parse_permutation(" ".join(map(str, g)), 6) == g
+
+
+def test_cli_reports_unreadable_generators_in_one_line(capsys):
+    from varieties.cli import main
+
+    assert main(["constraints", "3,q3", "--group", "gens:(0 a)"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot read cycle" in err and "\n" not in err

@@ -80,6 +80,8 @@ def test_flint_and_sympy_give_identical_coefficients(text):
         assert set(ca) == set(cb)
         for m in ca:
             assert dict(a.to_sympy(ca[m])) == dict(b.to_sympy(cb[m]))
+    listed = sum(len(a.to_sympy(c)) for out in a.coeffs for c in out.values())
+    assert a.n_terms == b.n_terms == listed
 
 
 def test_expansion_degree_and_monomials_follow_the_spec():

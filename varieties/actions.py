@@ -73,8 +73,9 @@ def make_action(group: PermutationGroup, kind: str, n_outputs: int) -> OutputAct
         if n % 2 or n_outputs * 2 != n:
             raise ActionError(
                 f"kind 'folded' needs an even number of inputs n and output width n/2; got "
-                f"n = {n} with {n_outputs} outputs: make the last layer width {n // 2 or 1}"
-                + (" and n even" if n % 2 else "")
+                f"n = {n} with {n_outputs} outputs: "
+                + ("n must be even (inputs i and i + n/2 share output i)" if n % 2
+                   else f"make the last layer width {n // 2}")
             )
         m = n_outputs
         for g in group.generators:

@@ -74,6 +74,10 @@ def equivariant_count(n: int, d: int) -> int:
 def layer_function_dim(n: int, layer_kind: str, kind: str) -> int:
     """Closed-form function-space dimension of one ``S_n``-symmetric layer on ``n`` inputs.
 
+    For ``kind="equivariant"`` the layer has ``n`` outputs permuted like the
+    inputs; for ``kind="invariant"`` the count is **per output**: a layer of
+    width ``w`` with every output invariant has ``w`` times this dimension.
+
     Examples
     --------
     >>> layer_function_dim(4, "q", "equivariant"), layer_function_dim(4, "q", "invariant")

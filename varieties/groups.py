@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from .errors import GroupError
 
@@ -82,9 +82,7 @@ class PermutationGroup:
     name: str = "custom"
 
     def __post_init__(self) -> None:
-        gens = tuple(tuple(int(v) for v in g) for g in self.generators)
-        for g in gens:
-            _check_perm(g, self.degree)
+        gens = tuple(_as_images(g, self.degree) for g in self.generators)
         object.__setattr__(self, "generators", gens)
 
     def elements(self, limit: int = 100_000) -> list[Perm]:
@@ -130,12 +128,25 @@ class PermutationGroup:
         return f"{self.name}({self.degree})"
 
 
-def _check_perm(g: Sequence[int], n: int) -> None:
-    if len(g) != n or sorted(g) != list(range(n)):
-        raise GroupError(
-            f"generator {list(g)} is not a permutation of 0..{n - 1}; give each generator as the "
-            f"list of images of 0..{n - 1} (each exactly once) or in cycle notation like '(0 1)(2 3)'"
-        )
+def _perm_error(g, n: int) -> GroupError:
+    return GroupError(
+        f"generator {g!r} is not a permutation of 0..{n - 1}; give each generator as the "
+        f"list of images of 0..{n - 1} (each exactly once) or in cycle notation like '(0 1)(2 3)'"
+    )
+
+
+def _as_images(g, n: int) -> Perm:
+    """``g`` as a tuple of integer images, checked to be a permutation of ``0..n-1``."""
+    from operator import index
+
+    try:
+        # ``index`` refuses floats and strings, which ``int`` would silently truncate or parse.
+        images = tuple(index(v) for v in g)
+    except TypeError:
+        raise _perm_error(g, n) from None
+    if len(images) != n or sorted(images) != list(range(n)):
+        raise _perm_error(list(images), n)
+    return images
 
 
 def symmetric(n: int) -> PermutationGroup:
@@ -209,13 +220,26 @@ def parse_permutation(text: str, n: int) -> Perm:
         rest = _CYCLE_RE.sub("", text).strip()
         if rest:
             raise GroupError(f"cannot read {text!r} as cycles; write e.g. '(0 1)(2 3)'")
+        used: set[int] = set()
         for cyc in _CYCLE_RE.findall(text):
-            pts = [int(v) for v in cyc.replace(",", " ").split()]
+            try:
+                pts = [int(v) for v in cyc.replace(",", " ").split()]
+            except ValueError:
+                raise GroupError(f"cannot read cycle ({cyc}) in {text!r}: points are integers "
+                                 f"0..{n - 1}, as in '(0 1)(2 3)'") from None
             if len(set(pts)) != len(pts) or any(not 0 <= v < n for v in pts):
                 raise GroupError(
                     f"cycle ({cyc}) in {text!r} is not a cycle on 0..{n - 1}: points must be "
                     "distinct and within range"
                 )
+            # Products of overlapping cycles are read left-to-right by GAP and Sage but
+            # right-to-left by others; rather than guess, ask for disjoint cycles.
+            if used & set(pts):
+                raise GroupError(
+                    f"the cycles of {text!r} overlap in {sorted(used & set(pts))}; write a "
+                    "permutation as disjoint cycles, or as its images like '1 0 3 2'"
+                )
+            used.update(pts)
             for a, b in zip(pts, pts[1:] + pts[:1]):
                 p[a] = b
         return tuple(p)
@@ -225,8 +249,7 @@ def parse_permutation(text: str, n: int) -> Perm:
         raise GroupError(
             f"cannot read generator {text!r}; write cycles '(0 1)(2 3)' or images '1 0 3 2'"
         ) from None
-    _check_perm(images, n)
-    return images
+    return _as_images(images, n)
 
 
 def from_generators(n: int, generators: Iterable, name: str = "custom") -> PermutationGroup:
@@ -240,7 +263,7 @@ def from_generators(n: int, generators: Iterable, name: str = "custom") -> Permu
     _check_degree(n, "custom")
     gens = []
     for g in generators:
-        gens.append(parse_permutation(g, n) if isinstance(g, str) else tuple(g))
+        gens.append(parse_permutation(g, n) if isinstance(g, str) else _as_images(g, n))
     return PermutationGroup(n, tuple(gens), name)
 
 

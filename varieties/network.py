@@ -41,9 +41,13 @@ LAYER_KINDS = {
     "a": "affine: sum_i B_i o_i + C",
 }
 
-# Far beyond anything that can be expanded or tied; catching it here turns a
-# typo such as q30000000 into an error instead of an endless weight enumeration.
+# Far beyond anything that can be expanded or tied; catching them here turns a
+# typo such as q30000000 or q2^1000 into an error instead of an endless weight
+# enumeration or expansion. The weight cap keeps the weight index (a few hundred
+# bytes a weight) within a few GB; a 100-input quadratic layer has 515,100.
 MAX_WIDTH = 100_000
+MAX_POWER = 64
+MAX_WEIGHTS = 10_000_000
 
 _LAYER_RE = re.compile(r"^([a-zA-Z]+)(\d+)(?:\^(-?\d+))?$")
 
@@ -80,6 +84,24 @@ class LayerSpec:
             raise SpecError(
                 f"layer power {self.power!r} is invalid; a power ^R needs an integer R >= 2"
             )
+        if self.power > MAX_POWER:
+            raise SpecError(
+                f"layer power {self.power} is too large; powers up to {MAX_POWER} are supported"
+            )
+
+    def n_weights(self, input_width: int, full: bool = False) -> int:
+        """Number of weights of this layer on ``input_width`` inputs (no enumeration).
+
+        Examples
+        --------
+        >>> LayerSpec("q", 2).n_weights(3), LayerSpec("q", 2).n_weights(3, full=True)
+        (20, 26)
+        """
+        p = input_width
+        per_neuron = ((p * p if full else p * (p + 1) // 2) if self.has_quadratic else 0)
+        per_neuron += p if self.has_linear else 0
+        per_neuron += 1 if self.has_constant else 0
+        return self.width * per_neuron
 
     @property
     def has_quadratic(self) -> bool:
@@ -151,6 +173,17 @@ class NetworkSpec:
             if not isinstance(layer, LayerSpec):
                 raise SpecError(f"layer {layer!r} is not a LayerSpec")
         object.__setattr__(self, "layers", layers)
+        if self.n_weights > MAX_WEIGHTS:
+            raise SpecError(
+                f"network {self} has {self.n_weights:,} weights; up to {MAX_WEIGHTS:,} are "
+                "supported: use fewer inputs or narrower layers"
+            )
+
+    @property
+    def n_weights(self) -> int:
+        """Number of weights, computed from the widths (``len(weights)`` without building them)."""
+        return sum(layer.n_weights(p, self.full)
+                   for layer, p in zip(self.layers, self.input_widths))
 
     @property
     def n_outputs(self) -> int:
