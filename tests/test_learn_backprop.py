@@ -1,27 +1,20 @@
-"""Forward/backward of quadratic networks: exact reference, finite differences, torch autograd."""
+"""Forward/backward of quadratic networks: hand-checked cases, bad input, torch autograd.
+
+The property tests against the exact reference and finite differences are in
+``test_learn_properties.py`` (they need hypothesis; this module does not, so
+that its torch and CUDA checks run where only pytest and torch are installed).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from varieties.errors import DataError, MethodError
 from varieties.learn import numpy_backend as nb
-from varieties.network import evaluate, parse_spec
+from varieties.network import parse_spec
 
 SPECS = ["3,q3,q1", "2,l2^2,a1", "3,s2^3,q2", "3,q3,q1,full", "2,a3,s2,l1", "4,q2^2,q4"]
-
-layer_tok = st.builds(lambda k, w, r: f"{k}{w}" + (f"^{r}" if r > 1 else ""),
-                      st.sampled_from("qsla"), st.integers(1, 3), st.integers(1, 2))
-
-
-@st.composite
-def specs(draw):
-    n = draw(st.integers(1, 3))
-    layers = draw(st.lists(layer_tok, min_size=1, max_size=3))
-    return parse_spec(",".join([str(n)] + layers), full=draw(st.booleans()))
 
 
 def _data(spec, seed=0, batch=5):
@@ -30,28 +23,6 @@ def _data(spec, seed=0, batch=5):
     X = rng.uniform(-1, 1, (batch, spec.n_inputs))
     y = rng.normal(size=(batch, spec.n_outputs))
     return w, X, y
-
-
-@settings(max_examples=40, deadline=None)
-@given(specs(), st.integers(0, 10**6))
-def test_forward_matches_exact_reference(spec, seed):
-    w, X, _ = _data(spec, seed)
-    got = nb.forward(spec, w, X)
-    wd = dict(zip(spec.weights, map(float, w)))
-    ref = np.array([[float(v) for v in evaluate(spec, wd, list(x))] for x in X])
-    assert np.allclose(got, ref, rtol=1e-12, atol=1e-12)
-
-
-@settings(max_examples=30, deadline=None)
-@given(specs(), st.integers(0, 10**6))
-def test_gradient_matches_finite_differences(spec, seed):
-    w, X, y = _data(spec, seed)
-    _, g = nb.loss_and_grad(spec, w, X, y)
-    h = 1e-6
-    fd = np.array([(nb.loss_and_grad(spec, w + h * e, X, y)[0]
-                    - nb.loss_and_grad(spec, w - h * e, X, y)[0]) / (2 * h)
-                   for e in np.eye(len(w))])
-    assert np.allclose(g, fd, rtol=1e-5, atol=1e-6 * (1 + np.abs(fd).max()))
 
 
 def test_symmetric_counting_of_squares():
@@ -150,3 +121,56 @@ def test_cuda_matches_numpy():
     loss_c, g_c = tb.loss_and_grad(spec, w, X, y, device="cuda", dtype="float64")
     assert loss == pytest.approx(loss_c, rel=1e-10)
     assert np.allclose(g, g_c, rtol=1e-10, atol=1e-10 * np.abs(g).max())
+
+
+def test_check_finite_on_vectors_and_tensors():
+    with pytest.raises(DataError, match=r"w contains NaN or inf \(first at index 2\)"):
+        nb.check_finite(np.array([0.0, 1.0, np.nan]), "w")
+    with pytest.raises(DataError, match=r"first at index \(0, 1, 0\)"):
+        nb.check_finite(np.array([[[0.0], [np.inf]]]), "T")
+    with pytest.raises(DataError, match="give finite ones"):
+        nb.check_finite(np.array([np.inf]), "w", "give finite ones")
+    assert nb.check_finite(np.array([1.0, 2.0]), "w").tolist() == [1.0, 2.0]
+
+
+@needs_torch
+@pytest.mark.torch
+def test_torch_reversed_rows_and_dtype_spellings():
+    from varieties.learn import torch_backend as tb
+
+    spec = parse_spec("3,q3,q1")
+    w, X, y = _data(spec, 6, batch=9)
+    Xr = X[::-1]
+    assert np.allclose(tb.forward(spec, w, Xr, device="cpu"), nb.forward(spec, w, Xr.copy()),
+                       rtol=1e-12, atol=1e-12)
+    loss, g = tb.loss_and_grad(spec, w, Xr, y[::-1], device="cpu")
+    loss_c, g_c = tb.loss_and_grad(spec, w, Xr.copy(), y[::-1].copy(), device="cpu")
+    assert loss == loss_c and np.array_equal(g, g_c)
+    for dtype in ("float32", np.float32, torch.float32, "torch.float32"):
+        assert tb.resolve_dtype(dtype) is torch.float32
+    for dtype in ("float64", np.float64, torch.float64, torch.double, None):
+        assert tb.resolve_dtype(dtype) is torch.float64
+    for dtype in ("nonsense", torch.float16, torch.int64):
+        with pytest.raises(MethodError, match="not supported; use 'float64' or 'float32'"):
+            tb.forward(spec, w, X, device="cpu", dtype=dtype)
+
+
+@needs_torch
+@pytest.mark.torch
+def test_cuda_device_index_is_checked(monkeypatch):
+    # Pretend to have one GPU: resolve_device only builds torch.device objects.
+    from varieties.learn.torch_backend import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(MethodError, match=r"'cuda:3' asked for, but only 1 CUDA device"):
+        resolve_device("cuda:3")
+    assert resolve_device("cuda:0") == torch.device("cuda", 0)
+    assert resolve_device("cuda").type == "cuda"
+    assert resolve_device(None).type == "cuda"
+    with pytest.raises(MethodError, match="'meta' is not supported"):
+        resolve_device("meta")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device(None).type == "cpu"
+    with pytest.raises(MethodError, match="CUDA is not available"):
+        resolve_device("cuda:0")

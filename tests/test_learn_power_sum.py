@@ -90,3 +90,20 @@ def test_torch_kernel_matches_numpy_and_differentiates():
     # d(sum of outputs)/d g = number of outputs; d/d e = sum of inputs.
     assert ct.grad[6].item() == pytest.approx(x.size)
     assert ct.grad[4].item() == pytest.approx(x.sum())
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(torch is None, reason="torch is not installed")
+def test_torch_kernels_take_numpy_coefficients():
+    # coefficients() returns numpy values; the kernels must combine them with tensors.
+    spec = parse_spec("4,q4,q3")
+    w = random_tied_weights(spec, "symmetric", "invariant", seed=8)
+    (_, eq), (_, inv) = ps.coefficients(spec, w, "invariant")
+    assert isinstance(inv[0], np.ndarray) and inv[0].shape == (3,)
+    x = np.random.default_rng(9).uniform(-1, 1, (16, 4))
+    xt = torch.tensor(x)
+    for fn, coef in ((ps.equivariant_layer, eq), (ps.invariant_layer, inv)):
+        got = fn(xt, *coef)
+        assert isinstance(got, torch.Tensor) and got.dtype == torch.float64
+        assert np.allclose(got.numpy(), fn(x, *coef), rtol=1e-12, atol=1e-12)
+    assert fn(xt.float(), *coef).dtype == torch.float32

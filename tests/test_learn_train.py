@@ -230,3 +230,175 @@ def test_cuda_training_matches_numpy(data):
     b = train(*case, d.X, d.y, backend="torch", device="cuda", dtype="float64", **kw)
     assert b.device.startswith("cuda")
     assert np.allclose(a.train_loss, b.train_loss, rtol=1e-10)
+
+
+# --- review findings: input checks, divergence bookkeeping, CSV headers ----------------------
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
+
+
+@needs_torch
+@pytest.mark.torch
+def test_torch_training_on_reversed_rows(data):
+    # X[::-1] is a view with a negative stride, which torch.as_tensor cannot wrap.
+    case = CASES[0]
+    d = data[case]
+    kw = dict(method="free", backend="torch", device="cpu", steps=5, X_test=d.X_test,
+              y_test=d.y_test)
+    a = train(*case, d.X[::-1], d.y[::-1], **kw)
+    b = train(*case, d.X[::-1].copy(), d.y[::-1].copy(), **kw)
+    assert a.status == "ok"
+    assert a.train_loss == b.train_loss
+    assert np.array_equal(a.weights, b.weights)
+
+
+def test_numpy_backend_refuses_other_devices(data, capsys):
+    case = CASES[0]
+    d = data[case]
+    with pytest.raises(MethodError, match="device 'cuda' needs backend 'torch'"):
+        train(*case, d.X, d.y, device="cuda", steps=1)
+    with pytest.raises(MethodError, match="device 'cuda:1' needs backend 'torch'"):
+        train(*case, d.X, d.y, device="cuda:1", steps=1)
+    assert train(*case, d.X, d.y, device="cpu", steps=1).device == "cpu"
+    assert main(["train", "4,q4,q1", "--device", "cuda", "--steps", "1"]) == 2
+    assert "--backend torch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dtype", ["nonsense", "int32", "float16", object()])
+def test_unknown_dtype_is_a_method_error(dtype, data):
+    case = CASES[0]
+    d = data[case]
+    backends = ["numpy"] + (["torch"] if torch is not None else [])
+    for backend in backends:
+        with pytest.raises(MethodError, match="dtype .* is not supported"):
+            train(*case, d.X, d.y, backend=backend, device="cpu", dtype=dtype, steps=1)
+
+
+def test_dtype_spellings(data):
+    case = CASES[0]
+    d = data[case]
+    kw = dict(method="tied", steps=2, X_test=d.X_test, y_test=d.y_test)
+    assert train(*case, d.X, d.y, dtype=np.float64, **kw).dtype == "float64"
+    with pytest.raises(MethodError, match="computes in float64, not float32"):
+        train(*case, d.X, d.y, dtype=np.float32, **kw)
+    if torch is not None:
+        with pytest.raises(MethodError, match="computes in float64, not float32"):
+            train(*case, d.X, d.y, dtype=torch.float32, **kw)
+        res = train(*case, d.X, d.y, backend="torch", device="cpu", dtype=torch.float32, **kw)
+        assert res.dtype == "float32"
+        res = train(*case, d.X, d.y, backend="torch", device="cpu", dtype=torch.double, **kw)
+        assert res.dtype == "float64"
+
+
+@pytest.mark.parametrize("method", ["tied", "projected"])
+def test_invariance_history_matches_kept_steps_after_divergence(method, data):
+    case = CASES[0]
+    d = data[case]
+    # SGD with a huge step from a normal start: the first update already blows up.
+    res = train(*case, d.X, d.y, method=method, steps=50, lr=1e3, init_scale=3.0,
+                optimizer="sgd", X_test=d.X_test, y_test=d.y_test)
+    assert res.status == "diverged" and res.diverged_step == 1
+    assert res.steps == 0 and res.invariance_history == []
+    # A later divergence: the history ends with the kept weights' invariance error.
+    res = train(*case, d.X, d.y, method=method, steps=50, lr=1.0, optimizer="sgd",
+                X_test=d.X_test, y_test=d.y_test)
+    assert res.status == "diverged" and res.steps >= 1, res.message
+    assert len(res.invariance_history) == res.steps
+    assert res.invariance_history[-1] == res.invariance_error
+
+
+@pytest.mark.parametrize("fraction", [1.0, 1.5, -0.1, float("nan"), "abc", None])
+def test_bad_test_fraction(fraction, data):
+    d = data[CASES[0]]
+    with pytest.raises(MethodError, match="test_fraction"):
+        train(*CASES[0], d.X, d.y, test_fraction=fraction, steps=1)
+
+
+def test_empty_data_and_empty_training_split(data):
+    case = CASES[0]
+    d = data[case]
+    with pytest.raises(DataError, match="X has no rows"):
+        train(*case, np.zeros((0, 4)), np.zeros((0, 1)), steps=1)
+    with pytest.raises(DataError, match="leaves no training rows"):
+        train(*case, d.X[:4], d.y[:4], test_fraction=0.9, steps=1)
+    res = train(*case, d.X[:8], d.y[:8], test_fraction=0.0, steps=3)
+    assert res.status == "ok" and np.isfinite(res.test_loss)
+
+
+def test_test_data_come_in_pairs(data):
+    case = CASES[0]
+    d = data[case]
+    with pytest.raises(DataError, match="X_test given without y_test; give both X_test and "
+                       "y_test or neither"):
+        train(*case, d.X, d.y, X_test=d.X_test, steps=1)
+    with pytest.raises(DataError, match="y_test given without X_test"):
+        train(*case, d.X, d.y, y_test=d.y_test, steps=1)
+
+
+def test_bad_start_scale_and_learning_rate(data):
+    case = CASES[0]
+    d = data[case]
+    w0 = tying(case[0], group=case[1], kind=case[2]).matrix() @ np.ones(11)
+    w0 = np.asarray(w0, dtype=float)
+    w0[3] = np.nan
+    with pytest.raises(DataError, match=r"w0 contains NaN or inf \(first at index 3\)"):
+        train(*case, d.X, d.y, method="tied", w0=w0)
+    for scale in (np.nan, np.inf, -1.0, "big"):
+        with pytest.raises(MethodError, match="init_scale"):
+            train(*case, d.X, d.y, init_scale=scale)
+    for lr in ("fast", None, 0, -0.1, np.inf, np.nan, [0.1, 0.2]):
+        with pytest.raises(MethodError, match="learning rate"):
+            train(*case, d.X, d.y, lr=lr)
+    assert train(*case, d.X, d.y, lr="0.02", steps=2).status == "ok"
+
+
+def _csv(path, X, y, header):
+    rows = ([",".join([f"x{i}" for i in range(X.shape[1])] + ["y0"])] if header else [])
+    rows += [",".join(repr(float(v)) for v in [*x, *t]) for x, t in zip(X, y)]
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_csv_with_and_without_header(tmp_path, capsys):
+    from varieties.commands.train import read_csv
+
+    d = synthetic_data("3,q3,q1", n_train=20, seed=2)
+    for header in (True, False):
+        path = tmp_path / f"h{header}.csv"
+        _csv(path, d.X, d.y, header)
+        X, y = read_csv(str(path), 3, 1)
+        assert np.array_equal(X, d.X) and np.array_equal(y, d.y)
+    # The same data give the same run whether or not the file has a header.
+    outs = []
+    for header in (True, False):
+        assert main(["train", "3,q3,q1", "--data", str(tmp_path / f"h{header}.csv"),
+                     "--steps", "3", "--json", "--method", "free"]) == 0
+        outs.append(json.loads(capsys.readouterr().out)["train_loss"])
+    assert outs[0] == outs[1]
+    # A header of names, and unnamed columns, still read as a header.
+    path = tmp_path / "named.csv"
+    path.write_text("a,b,c,d\n1,2,3,4\n5,6,7,8\n")
+    X, y = read_csv(str(path), 3, 1)
+    assert X.tolist() == [[1, 2, 3], [5, 6, 7]] and y.tolist() == [[4], [8]]
+    path.write_text("a,b,c,d\n")
+    assert main(["train", "3,q3,q1", "--data", str(path)]) == 2
+    assert "no rows" in capsys.readouterr().err
+
+
+def test_median_table_of_the_demonstration(monkeypatch):
+    import importlib.util
+    import os
+    import pathlib
+
+    import pandas as pd
+
+    # Importing the script sets BLAS thread variables; keep them out of this process.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.setenv(var, os.environ.get(var, "1"))
+    path = pathlib.Path(__file__).parents[1] / "scripts" / "train_symmetric.py"
+    spec = importlib.util.spec_from_file_location("train_symmetric", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    df = pd.DataFrame({"n": 4, "n_train": 16, "method": "tied",
+                       "test_loss": [1.0, 2.0, 100.0]})
+    table = mod.median_table(df)
+    assert table.loc[(4, 16), "tied"] == pytest.approx(np.median(df.test_loss))

@@ -17,7 +17,9 @@ def register(sub) -> None:
     p.add_argument("--method", default="tied", choices=["free", "tied", "projected"],
                    help="free (no constraint), tied (layer-wise tying; default) or projected")
     p.add_argument("--backend", default="numpy", choices=["numpy", "torch"])
-    p.add_argument("--device", default=None, help="torch device (default: cuda if available)")
+    p.add_argument("--device", default=None,
+                   help="torch device cpu, cuda or cuda:i (default: cuda if available); "
+                   "needs --backend torch unless cpu")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"],
                    help="float32 needs --backend torch")
     p.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
@@ -33,15 +35,22 @@ def register(sub) -> None:
 
 
 def read_csv(path: str, n_inputs: int, n_outputs: int):
-    """``(X, y)`` from a CSV file; :class:`DataError` when it does not fit the network."""
+    """``(X, y)`` from a CSV file; :class:`DataError` when it does not fit the network.
+
+    The first line is a header unless every entry of it is a number (or
+    empty): pandas would otherwise take the first sample of a file without a
+    header for column names and silently drop it.
+    """
     import numpy as np
     import pandas as pd
 
     from ..errors import DataError
 
     try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError) as exc:
+        first = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+        header = not all(_is_number(v) for v in first.iloc[0])
+        df = pd.read_csv(path, header=0 if header else None)
+    except (OSError, ValueError, IndexError) as exc:
         raise DataError(f"cannot read data file {path!r}: {exc}") from None
     xs = [f"x{i}" for i in range(n_inputs)]
     ys = [f"y{k}" for k in range(n_outputs)]
@@ -58,6 +67,18 @@ def read_csv(path: str, n_inputs: int, n_outputs: int):
     except ValueError as exc:
         raise DataError(f"data file {path!r} has non-numeric entries ({exc})") from None
     return arr[:, :n_inputs], arr[:, n_inputs:]
+
+
+def _is_number(text: str) -> bool:
+    """Whether a CSV cell reads as a number; an empty cell is a missing number, not a name."""
+    text = text.strip()
+    if not text:
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def run(args) -> int:

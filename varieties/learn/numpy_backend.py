@@ -27,8 +27,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, MethodError
 from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
+
+DTYPES = ("float64", "float32")
+# Names torch gives its float dtypes that numpy reads differently ("float" is
+# float32 in torch but float64 in numpy).
+_TORCH_NAMES = {"float64": "float64", "double": "float64", "float32": "float32",
+                "float": "float32"}
 
 
 def as_spec(spec: NetworkSpec | str) -> NetworkSpec:
@@ -103,6 +109,40 @@ def unpack(spec: NetworkSpec, w: np.ndarray) -> list[tuple]:
     return out
 
 
+def dtype_name(dtype) -> str:
+    """``dtype`` as ``'float64'`` or ``'float32'``, else :class:`MethodError`.
+
+    Accepts those strings (also ``'torch.float32'`` and numpy aliases such as
+    ``'f4'``), numpy dtypes and scalar types, and torch dtypes (recognised
+    without importing torch, so that the numpy backend never needs it);
+    ``None`` means the default, float64.
+
+    Examples
+    --------
+    >>> dtype_name(np.float32), dtype_name("float64"), dtype_name(None)
+    ('float32', 'float64', 'float64')
+    >>> dtype_name("float16")
+    Traceback (most recent call last):
+    ...
+    varieties.errors.MethodError: dtype 'float16' is not supported; use 'float64' or 'float32'
+    """
+    name = None
+    if dtype is None:
+        name = "float64"
+    elif isinstance(dtype, str) and dtype.startswith("torch."):
+        name = _TORCH_NAMES.get(dtype[len("torch."):])
+    elif type(dtype).__module__ == "torch":   # a torch.dtype; str() is 'torch.float32'
+        name = _TORCH_NAMES.get(str(dtype).removeprefix("torch."))
+    else:
+        try:
+            name = np.dtype(dtype).name
+        except (TypeError, ValueError):
+            pass
+    if name not in DTYPES:
+        raise MethodError(f"dtype {dtype!r} is not supported; use 'float64' or 'float32'")
+    return name
+
+
 def check_weights(spec: NetworkSpec, w) -> np.ndarray:
     """``w`` as a float64 vector of the right length, else :class:`DataError`."""
     w = np.asarray(w, dtype=np.float64)
@@ -127,14 +167,31 @@ def check_inputs(spec: NetworkSpec, X, name: str = "X") -> np.ndarray:
     return check_finite(X, name)
 
 
-def check_finite(A: np.ndarray, name: str) -> np.ndarray:
-    """``A`` unchanged if every entry is finite, else :class:`DataError` naming the first bad one."""
+def check_finite(A: np.ndarray, name: str, fix: str | None = None) -> np.ndarray:
+    """``A`` unchanged if every entry is finite, else :class:`DataError` naming the first bad one.
+
+    ``fix`` replaces the advice at the end of the message (default: drop or
+    impute the samples, or values for arrays that are not 2-D).
+
+    Examples
+    --------
+    >>> check_finite(np.array([1.0, np.nan]), "w0", "give finite weights")
+    Traceback (most recent call last):
+    ...
+    varieties.errors.DataError: w0 contains NaN or inf (first at index 1); give finite weights
+    """
+    A = np.asarray(A)
     if not np.all(np.isfinite(A)):
-        bad = np.argwhere(~np.isfinite(A))[0]
-        raise DataError(
-            f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); "
-            "drop or impute those samples"
-        )
+        bad = [int(i) for i in np.argwhere(~np.isfinite(A))[0]]
+        # Rows of 2-D data are samples; weight vectors and other arrays are only indexed.
+        if A.ndim == 2:
+            where, what = f" (first at row {bad[0]}, column {bad[1]})", "samples"
+        elif A.ndim == 1:
+            where, what = f" (first at index {bad[0]})", "values"
+        else:
+            where, what = (f" (first at index {tuple(bad)})" if bad else ""), "values"
+        raise DataError(f"{name} contains NaN or inf{where}; "
+                        + (fix or f"drop or impute those {what}"))
     return A
 
 

@@ -24,8 +24,12 @@ per sample instead of ``O(n^3)`` (equivariant) or ``O(n^2)`` (invariant) for
 the dense weight tensor. With the notes' full indexing only ``A_kij + A_kji``
 enters the function, and the coefficients are read as those sums.
 
-The kernels use only arithmetic and ``sum``, so the same code runs on numpy
-arrays and torch tensors (and autograd differentiates it).
+The kernels (:func:`equivariant_layer`, :func:`invariant_layer`) use only
+arithmetic and ``sum``, so the same code runs on numpy arrays and torch
+tensors (and autograd differentiates it); with a torch ``x`` the coefficients
+may be numpy arrays or scalars, as :func:`coefficients` returns them, and are
+moved to ``x``'s dtype and device. :func:`coefficients` and :func:`forward`
+work on numpy arrays only.
 """
 
 from __future__ import annotations
@@ -52,8 +56,31 @@ def n_equivariant_params(n: int, kind: str = "q") -> int:
     return {"q": quad + lin + 1, "s": quad, "l": lin, "a": lin + 1}[kind]
 
 
+def _is_torch(x) -> bool:
+    """Whether ``x`` is a torch tensor (checked without importing torch)."""
+    return type(x).__module__.partition(".")[0] == "torch"
+
+
+def _like(x, coefs):
+    """``coefs`` usable with ``x``: on a torch ``x``, tensors of its dtype and device.
+
+    numpy arrays do not combine with tensors (``ndarray * Tensor`` raises), so
+    numpy/scalar coefficients are converted; tensor coefficients are moved
+    with ``.to``, which keeps them differentiable.
+    """
+    if not _is_torch(x):
+        return coefs
+    import torch
+
+    return [c.to(dtype=x.dtype, device=x.device) if _is_torch(c)
+            else torch.as_tensor(c, dtype=x.dtype, device=x.device) for c in coefs]
+
+
 def equivariant_layer(x, a, b, c, d, e, f, g):
     """Output ``(batch, n)`` of the tied equivariant layer at ``x`` ``(batch, n)``.
+
+    ``x`` is a numpy array or a torch tensor (then the scalar coefficients
+    may also be numpy or Python numbers).
 
     Examples
     --------
@@ -62,6 +89,7 @@ def equivariant_layer(x, a, b, c, d, e, f, g):
     >>> equivariant_layer(x, 0, 0, 0, 1, 0, 0, 0).tolist()
     [[6.0, 3.0, 2.0]]
     """
+    a, b, c, d, e, f, g = _like(x, (a, b, c, d, e, f, g))
     p1 = x.sum(-1)[:, None]
     x2 = x * x
     p2 = x2.sum(-1)[:, None]
@@ -73,12 +101,16 @@ def equivariant_layer(x, a, b, c, d, e, f, g):
 def invariant_layer(x, alpha, beta, gamma, delta):
     """Outputs ``(batch, K)`` of ``K`` tied invariant neurons; coefficients have shape ``(K,)``.
 
+    ``x`` is a numpy array or a torch tensor (then the coefficients may also be
+    numpy arrays, as :func:`coefficients` returns them).
+
     Examples
     --------
     >>> x = np.array([[1.0, 2.0, 3.0]])
     >>> invariant_layer(x, np.array([0.0]), np.array([1.0]), np.array([0.0]), np.array([0.0]))
     array([[11.]])
     """
+    alpha, beta, gamma, delta = _like(x, (alpha, beta, gamma, delta))
     p1 = x.sum(-1)[:, None]
     p2 = (x * x).sum(-1)[:, None]
     return alpha * p2 + beta * (p1 * p1 - p2) / 2 + gamma * p1 + delta
@@ -132,7 +164,9 @@ def coefficients(spec: NetworkSpec | str, w, kind: str = "invariant") -> list:
     Each entry is ``("equivariant", (a, ..., g))``, ``("invariant", (alpha,
     beta, gamma, delta))`` with arrays of shape ``(K,)``, or ``("trivial",
     None)``. Coefficients are read at representative weights, so ``w`` must be
-    tied (layer-wise symmetric); :func:`forward` checks this.
+    tied (layer-wise symmetric); :func:`forward` checks this. ``w`` is a numpy
+    array (or array-like); the coefficients are numpy values, which the
+    kernels also accept next to a torch ``x``.
     """
     from . import numpy_backend as nb
 
@@ -169,8 +203,10 @@ def forward(spec: NetworkSpec | str, w, X, kind: str = "invariant", group="symme
             check: bool = True, tol: float = 1e-9):
     """Network outputs for tied ``S_n`` weights, layer by layer through power sums.
 
-    Layers whose input is fixed by the group (after an invariant layer) are
-    evaluated densely. With ``check`` the weights are verified to be tied by
+    numpy only: ``w`` and ``X`` are converted to float64 numpy arrays and the
+    result is one (for torch, call the kernels on tensors with the
+    :func:`coefficients`). Layers whose input is fixed by the group (after an
+    invariant layer) are evaluated densely. With ``check`` the weights are verified to be tied by
     comparing with the dense forward pass on the first few rows of ``X``
     (absolute/relative tolerance ``tol``); untied weights raise
     :class:`MethodError` rather than give a silently wrong answer.

@@ -2,7 +2,9 @@
 
 torch is an optional dependency (``pip install varieties[torch]``) imported on
 first use. The device defaults to ``cuda`` when available, else ``cpu``;
-``device=`` overrides it. float64 gives the same numbers as
+``device=`` overrides it with ``cpu``, ``cuda`` or ``cuda:i`` (a visible GPU;
+anything else raises :class:`~varieties.errors.MethodError`, as does a dtype
+other than float64/float32). float64 gives the same numbers as
 :mod:`~varieties.learn.numpy_backend` to about 1e-12 relative; float32 is for
 speed. Because the gradient here comes from autograd and the numpy gradient is
 hand-written (notes, eqs. 26-30), each checks the other in the tests.
@@ -14,9 +16,10 @@ import numpy as np
 
 from ..errors import MethodError
 from ..network import NetworkSpec
-from .numpy_backend import as_spec, check_inputs, check_weights, layout
+from .numpy_backend import DTYPES, as_spec, check_inputs, check_weights, dtype_name, layout
 
-DTYPES = ("float64", "float32")
+__all__ = ["DTYPES", "TorchNet", "forward", "import_torch", "loss_and_grad", "resolve_device",
+           "resolve_dtype"]
 
 
 def import_torch():
@@ -35,6 +38,10 @@ def import_torch():
 def resolve_device(device=None):
     """``device`` as a ``torch.device``; ``None`` picks ``cuda`` when available.
 
+    Only ``cpu`` and ``cuda`` devices are accepted (the ones the tests run
+    on), and a ``cuda:i`` index must name a visible GPU; anything else raises
+    :class:`MethodError` here rather than deep inside torch.
+
     Examples
     --------
     >>> resolve_device("cpu").type   # doctest: +SKIP
@@ -45,21 +52,29 @@ def resolve_device(device=None):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         dev = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
+    except (RuntimeError, TypeError, ValueError) as exc:
         raise MethodError(f"unknown torch device {device!r} ({exc}); use 'cpu' or 'cuda'") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise MethodError(f"device {device!r} asked for, but CUDA is not available; use 'cpu'")
+    if dev.type not in ("cpu", "cuda"):
+        raise MethodError(f"device {device!r} is not supported; use 'cpu' or 'cuda'")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise MethodError(f"device {device!r} asked for, but CUDA is not available; use 'cpu'")
+        count = torch.cuda.device_count()
+        if dev.index is not None and dev.index >= count:
+            raise MethodError(
+                f"device {device!r} asked for, but only {count} CUDA device(s) are visible; "
+                f"use 'cuda' or an index below {count}"
+            )
     return dev
 
 
 def resolve_dtype(dtype="float64"):
-    """``'float64'`` / ``'float32'`` (or numpy/torch dtypes) as a torch dtype."""
-    torch = import_torch()
-    name = str(np.dtype(dtype)) if not hasattr(dtype, "is_floating_point") else str(dtype)
-    name = name.replace("torch.", "")
-    if name not in DTYPES:
-        raise MethodError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPES)}")
-    return getattr(torch, name)
+    """``'float64'`` / ``'float32'`` (or numpy/torch dtypes) as a torch dtype.
+
+    Anything else raises :class:`MethodError` (see
+    :func:`~varieties.learn.numpy_backend.dtype_name`).
+    """
+    return getattr(import_torch(), dtype_name(dtype))
 
 
 class TorchNet:
@@ -86,8 +101,13 @@ class TorchNet:
         ]
 
     def tensor(self, a):
-        return self.torch.as_tensor(np.asarray(a, dtype=np.float64), dtype=self.dtype,
-                                    device=self.device)
+        """``a`` as a tensor of this net's dtype on its device.
+
+        torch cannot wrap numpy arrays with negative strides (``X[::-1]``), so
+        the array is made contiguous first.
+        """
+        return self.torch.as_tensor(np.ascontiguousarray(a, dtype=np.float64),
+                                    dtype=self.dtype, device=self.device)
 
     def forward(self, w, X):
         """Outputs ``(batch, n_outputs)``; differentiable in ``w`` and ``X``."""

@@ -157,15 +157,46 @@ class SGD:
 OPTIMIZERS = {"adam": Adam, "sgd": SGD}
 
 
+def check_backend(backend: str, device=None, dtype="float64") -> str:
+    """Refuse backend/device/dtype combinations that cannot run; return the dtype's name.
+
+    The numpy backend computes in float64 on the CPU, so a float32 dtype or a
+    device other than ``cpu`` there raises :class:`MethodError` instead of
+    being silently ignored. For torch, torch is imported and the device
+    resolved (:func:`~varieties.learn.torch_backend.resolve_device`), so that
+    a missing torch or GPU is reported before any setup work.
+
+    Examples
+    --------
+    >>> check_backend("numpy", "cpu", np.float64)
+    'float64'
+    >>> check_backend("numpy", "cuda")   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    varieties.errors.MethodError: device 'cuda' needs backend 'torch'; pass backend='torch' ...
+    """
+    if backend not in BACKENDS:
+        raise MethodError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    name = nb.dtype_name(dtype)
+    if backend == "numpy":
+        if name != "float64":
+            raise MethodError(f"backend 'numpy' computes in float64, not {name}; use "
+                              "backend 'torch' for float32")
+        if device is not None and str(device).partition(":")[0] != "cpu":
+            raise MethodError(f"device {str(device)!r} needs backend 'torch'; pass "
+                              "backend='torch' (--backend torch) or leave the device out")
+    else:
+        from .torch_backend import resolve_device
+
+        resolve_device(device)
+    return name
+
+
 def loss_grad_fn(spec: NetworkSpec, X, y, backend="numpy", device=None, dtype="float64"):
     """``w -> (loss, grad_w)`` on fixed data, for ``backend``; also returns the device name."""
+    dtype = check_backend(backend, device, dtype)
     if backend == "numpy":
-        if str(np.dtype(dtype)) != "float64":
-            raise MethodError(f"backend 'numpy' computes in float64, not {dtype}; use "
-                              "backend 'torch' for float32")
         return (lambda w: nb.loss_and_grad(spec, w, X, y)), "cpu"
-    if backend != "torch":
-        raise MethodError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     from .torch_backend import TorchNet
 
     net = TorchNet(spec, device=device, dtype=dtype)
@@ -178,6 +209,17 @@ def loss_grad_fn(spec: NetworkSpec, X, y, backend="numpy", device=None, dtype="f
         return float(loss.detach().cpu()), wt.grad.detach().cpu().double().numpy()
 
     return fn, str(net.device)
+
+
+def _real(value, name: str, ok, want: str) -> float:
+    """``value`` as a float satisfying ``ok``, else :class:`MethodError` saying what is wanted."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not (np.isfinite(v) and ok(v)):
+        raise MethodError(f"{name} = {value!r} is invalid; give {want}")
+    return v
 
 
 def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X=None, y=None,
@@ -196,23 +238,37 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
         ``(n_samples,)`` for one output); finite.
     method : {"free", "tied", "projected"}
     backend : {"numpy", "torch"}
-        Who computes loss and gradient; torch picks ``cuda`` when available
-        unless ``device`` says otherwise; ``dtype`` float64 or float32 (torch).
+        Who computes loss and gradient. numpy runs in float64 on the CPU
+        (``device`` None or ``"cpu"``); torch picks ``cuda`` when available
+        unless ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:i"``) says
+        otherwise. ``dtype`` is float64 or float32 (torch only), given as a
+        string, numpy or torch dtype.
     steps, lr, optimizer, seed, init_scale
-        Number of steps, learning rate, ``adam`` or ``sgd``, seed of the
-        initial weights and the split, standard deviation of the initial
-        weights (or tied parameters).
+        Number of steps (integer >= 0), learning rate (finite, > 0), ``adam``
+        or ``sgd``, seed of the initial weights and the split, standard
+        deviation of the initial weights or tied parameters (finite, >= 0).
     X_test, y_test, test_fraction
-        Held-out data; without them ``test_fraction`` of ``(X, y)`` is held
-        out. The invariance error is measured on the held-out inputs.
+        Held-out data (both or neither); without them ``test_fraction``
+        (``0 <= f < 1``) of ``(X, y)`` is held out, or none below 4 samples.
+        The invariance error is measured on the held-out inputs.
     w0 : array-like, optional
-        Start weights (for ``projected`` they must lie on the variety).
+        Finite start weights (for ``projected`` they must lie on the variety).
     tying : Tying, optional
         Use this tying instead of :func:`varieties.tying.tying`.
 
     Returns
     -------
     TrainResult
+
+    Raises
+    ------
+    DataError
+        Data of the wrong shape, with NaN/inf, without rows, or a split that
+        leaves no training rows; non-finite ``w0``.
+    MethodError
+        An unknown method, backend, optimizer, dtype or device; a device or
+        dtype the backend cannot use; invalid numbers; a ``w0`` off the
+        tied subspace (``tied``) or the variety (``projected``).
 
     Examples
     --------
@@ -226,26 +282,38 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
     spec = parse_spec(spec, full=full)
     if method not in METHODS:
         raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if backend not in BACKENDS:
-        raise MethodError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    # Options first: a bad one should fail before the tying or constraints are computed.
+    dtype = check_backend(backend, device, dtype)
     if optimizer not in OPTIMIZERS:
         raise MethodError(f"unknown optimizer {optimizer!r}; choose one of "
                           f"{', '.join(OPTIMIZERS)}")
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise MethodError(f"steps = {steps!r} is invalid; give an integer >= 0")
-    if not (np.isfinite(lr) and lr > 0):
-        raise MethodError(f"learning rate {lr!r} is invalid; give a finite lr > 0")
+    lr = _real(lr, "learning rate lr", lambda v: v > 0, "a finite lr > 0")
+    init_scale = _real(init_scale, "init_scale", lambda v: v >= 0, "a finite init_scale >= 0")
+    test_fraction = _real(test_fraction, "test_fraction", lambda v: 0 <= v < 1,
+                          "a fraction 0 <= test_fraction < 1 (or X_test and y_test)")
     if X is None or y is None:
         raise DataError("train needs data X and y (see varieties.learn.synthetic_data)")
+    if (X_test is None) != (y_test is None):
+        given, missing = ("X_test", "y_test") if y_test is None else ("y_test", "X_test")
+        raise DataError(f"{given} given without {missing}; give both X_test and y_test "
+                        "or neither")
     X = nb.check_inputs(spec, X)
+    if len(X) == 0:
+        raise DataError("X has no rows; give at least one training sample")
     y = check_targets(spec, X, y)
     G = get_group(group, spec.n_inputs)
     make_action(G, kind, spec.n_outputs)
     rng = np.random.default_rng(seed)
     if X_test is None:
-        if y_test is not None:
-            raise DataError("y_test given without X_test; give both or neither")
+        # Fewer than 4 samples are too few to split: they train and test alike.
         n_test = int(round(test_fraction * len(X))) if len(X) >= 4 else 0
+        if n_test >= len(X):
+            raise DataError(
+                f"test_fraction {test_fraction:g} of {len(X)} samples leaves no training "
+                "rows; lower test_fraction or give X_test and y_test"
+            )
         perm = rng.permutation(len(X))
         X, y, X_test, y_test = (X[perm[n_test:]], y[perm[n_test:]], X[perm[:n_test]],
                                 y[perm[:n_test]])
@@ -264,7 +332,8 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
         if M.shape[0] != N:
             raise MethodError(f"the tying has {M.shape[0]} weights, the network {spec} has {N}")
     if w0 is not None:
-        w = nb.check_weights(spec, w0).copy()
+        w = nb.check_finite(nb.check_weights(spec, w0), "w0",
+                            "give finite start weights or omit w0").copy()
     elif M is not None:
         w = M @ (init_scale * rng.standard_normal(M.shape[1]))
     else:
@@ -308,6 +377,8 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
             message = (f"loss became {loss:.3g} at step {step} (limit {limit:.3g}); kept the "
                        "weights of the last step with a good loss (lower lr or init_scale)")
             params, done = good, max(step - 1, 0)
+            # The last recorded invariance error belongs to the discarded step.
+            del history[done:]
             break
         good = params
         losses.append(loss)
@@ -346,8 +417,7 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
                     "float rounding at this output size, or a tying/retraction problem")
     return TrainResult(
         spec=str(spec), group=str(G.name), kind=kind, method=method, backend=backend,
-        device=dev, dtype=str(np.dtype(dtype)) if not hasattr(dtype, "is_floating_point")
-        else str(dtype).replace("torch.", ""), steps=done,
+        device=dev, dtype=dtype, steps=done,
         n_params=len(params), train_loss=losses, test_loss=float(test_loss),
         invariance_error=inv, invariance_history=history,
         seconds=time.perf_counter() - t_start, setup_seconds=setup,
