@@ -102,3 +102,92 @@ def test_singular_errors_are_reported(tmp_path):
     status, text, _ = run_singular_script(
         f'ring r = 0, (x), dp;\nlink L = ":w {out}";\nideal i = x +* ;\nquit;\n', out, 30)
     assert status == "error" and "?" in text
+
+
+# ---------------------------------------------------------------------------- coefficients, primes
+
+def test_rational_coefficients_are_reduced_mod_p_not_truncated():
+    """x/2 - 1 = 0 is x = 2: over GF(p) as over QQ, never the unit ideal."""
+    from fractions import Fraction
+
+    half = System(("x",), [{(1,): Fraction(1, 2), (0,): -1}], P)
+    doubled = System(("x",), [{(1,): 1, (0,): -2}], P)   # the same ideal, by hand
+    for e in _engines(P):
+        r = run_groebner(half, e, 30)
+        assert r.ok and not r.is_unit
+        assert r.basis == run_groebner(doubled, e, 30).basis == [{(1,): 1, (0,): P - 2}]
+    over_qq = run_groebner(System(("x",), [{(1,): Fraction(1, 2), (0,): -1}], 0), "sympy", 30)
+    assert over_qq.basis == [{(1,): 1, (0,): -2}]
+
+
+def test_bad_coefficients_and_denominators_raise():
+    from fractions import Fraction
+
+    for p in (0, P):
+        with pytest.raises(EngineError, match="float"):
+            System(("x",), [{(1,): 0.5}], p)
+    with pytest.raises(EngineError, match="denominator divisible by the prime"):
+        System(("x",), [{(1,): Fraction(1, P)}], P)
+
+
+@pytest.mark.parametrize("bad", [-7, 0, 1, 2, 1021, 32001, 2**31 + 11, 2**31 - 1 + 2**31, 7.5,
+                                 "32003", True])
+def test_bad_primes_are_refused(bad):
+    """1021 is prime but below 2^10; 32001 = 3 * 10667; 2^31 + 11 is prime but too large."""
+    from varieties.algebra.engines import check_engine, check_prime
+
+    assert 32001 == 3 * 10667
+    with pytest.raises(EngineError, match="prime"):
+        check_prime(bad)
+    if isinstance(bad, int) and bad > 0 and bad is not True:
+        with pytest.raises(EngineError, match="prime"):
+            System(("x",), [{(1,): 1}], bad)
+        with pytest.raises(EngineError, match="prime"):
+            check_engine("sympy", bad)
+
+
+@pytest.mark.parametrize("good", [1031, 32003, 2**31 - 1])
+def test_good_primes_pass(good):
+    from varieties.algebra.engines import check_prime
+
+    assert check_prime(good) == good
+    assert run_groebner(System(("x",), [{(1,): 1, (0,): -1}], good), "sympy", 30).ok
+
+
+@pytest.mark.parametrize("char", [0, P])
+def test_empty_system_gives_the_empty_basis_in_every_engine(char):
+    system = System(("x", "y"), [], char)
+    results = {e: run_groebner(system, e, 30) for e in _engines(char)}
+    assert all(r.status == "ok" and r.basis == [] for r in results.values()), results
+
+
+# ---------------------------------------------------------------------------- elimination
+
+def test_elimination_by_hand():
+    """xy = x^2 and xz^2 = xy^3 with x != 0 (t x = 1): x = y and y^3 = z^2, t gone."""
+    from varieties.algebra.engines import run_elimination
+
+    s = [{(1, 1, 0, 0): 1, (2, 0, 0, 0): -1}, {(1, 0, 2, 0): 1, (1, 3, 0, 0): -1},
+         {(1, 0, 0, 1): 1, (0, 0, 0, 0): -1}]
+    for char in (0, P):
+        system = System(("x", "y", "z", "t"), s, char)
+        for e in _engines(char):
+            r = run_elimination(system, 1, e, 30)
+            assert r.ok, r.message
+            want = [{(1, 0, 0): 1, (0, 1, 0): -1 % char if char else -1},
+                    {(0, 3, 0): 1, (0, 0, 2): -1 % char if char else -1}]
+            assert r.basis == want
+
+
+@settings(max_examples=10, deadline=None)
+@given(polys)
+def test_engines_agree_on_eliminating_a_rabinowitsch_variable(ps):
+    """Random x, y, z systems with t * (x + y + 1) = 1: every engine eliminates t alike."""
+    from varieties.algebra.engines import run_elimination
+
+    rab = {(1, 0, 0, 1): 1, (0, 1, 0, 1): 1, (0, 0, 0, 1): 1, (0, 0, 0, 0): -1}
+    system = System(("x", "y", "z", "t"), [{m + (0,): c for m, c in f.items()} for f in ps]
+                    + [rab], P)
+    res = [run_elimination(system, 1, e, 30) for e in _engines(P)]
+    assert all(r.ok for r in res)
+    assert len({str(_canon(r.basis)) for r in res}) == 1

@@ -81,3 +81,30 @@ def test_reparametrisation_vectors_keep_the_function(spec):
         col = [v.get(n, 0) for n in sp.weights]
         assert any(col)
         assert all(sum(a * b for a, b in zip(row, col)) % p == 0 for row in J)
+
+
+def test_slices_never_mix_in_the_rabinowitsch_variable():
+    """With n_weights, y -> a x + c only: y t - 1 stays of degree 1 in t (no t^2 term)."""
+    from varieties.algebra.engines import System
+
+    s = System(("x", "y", "t"), [{(0, 1, 1): 1, (0, 0, 0): -1}], P)
+    sl = slice_system(s, 1, seed=0, eliminate=[1], n_weights=2)
+    assert sl.variables == ("x", "t")
+    assert max(m[1] for m in sl.polys[0]) == 1
+    assert all(m[0] + m[1] <= 2 and m != (0, 2) for m in sl.polys[0])
+
+
+@pytest.mark.parametrize("gens,expected", [
+    # V = {x = y}, g = x - y: V minus {g = 0} is empty (unit ideal after Rabinowitsch).
+    ([{(1, 0, 0): 1, (0, 1, 0): -1}, {(1, 0, 1): 1, (0, 1, 1): -1, (0, 0, 0): -1}], -1),
+    # V = {x = y}, g = x: the line minus a point, dimension 1.
+    ([{(1, 0, 0): 1, (0, 1, 0): -1}, {(1, 0, 1): 1, (0, 0, 0): -1}], 1),
+])
+def test_slice_bounds_start_below_zero_when_the_excluded_part_may_be_empty(gens, expected):
+    from varieties.algebra.engines import System
+
+    s = System(("x", "y", "t"), gens, P)
+    full = groebner(s, "sympy", 30)   # independent: the whole basis over GF(p)
+    assert full.dim == expected
+    sb = slice_bounds(s, -1, 2, "sympy", seed=0, timeout=30, n_weights=2)
+    assert sb.lower == sb.upper == expected

@@ -7,21 +7,23 @@ Main entry point: :func:`analyze` -> :class:`VarietyReport`.
 from .analyze import METHODS, analyze
 from .census import CensusResult, census
 from .components import ComponentsResult, minimal_primes
-from .engines import (ENGINES, EngineResult, System, available_engines, msolve_binary,
-                      run_groebner, singular_binary)
+from .engines import (ENGINES, EngineResult, System, available_engines, check_prime,
+                      msolve_binary, run_elimination, run_groebner, singular_binary)
 from .exclusions import PRESETS, exclusion_poly
 from .families import Family, families
 from .function_dim import expected_neurovariety_dim, function_dim, function_dim_float
-from .groebner import GroebnerResult, groebner, krull_dimension
-from .report import VarietyReport
+from .groebner import GroebnerResult, elimination, groebner, krull_dimension
+from .report import CERTAINTIES, VarietyReport
 from .slicing import SliceBounds, slice_bounds, slice_test
 from .system import Problem, build_problem, variable_order
 
 __all__ = [
-    "CensusResult", "ComponentsResult", "ENGINES", "EngineResult", "Family", "GroebnerResult",
+    "CERTAINTIES", "CensusResult", "ComponentsResult", "ENGINES", "EngineResult", "Family",
+    "GroebnerResult",
     "METHODS", "PRESETS", "Problem", "SliceBounds", "System", "VarietyReport", "analyze",
-    "available_engines", "build_problem", "census", "exclusion_poly", "expected_neurovariety_dim",
-    "families", "function_dim", "function_dim_float", "groebner", "krull_dimension",
-    "minimal_primes", "msolve_binary", "run_groebner", "singular_binary", "slice_bounds",
+    "available_engines", "build_problem", "census", "check_prime", "elimination",
+    "exclusion_poly", "expected_neurovariety_dim", "families", "function_dim",
+    "function_dim_float", "groebner", "krull_dimension", "minimal_primes", "msolve_binary",
+    "run_elimination", "run_groebner", "singular_binary", "slice_bounds",
     "slice_test", "variable_order",
 ]

@@ -6,13 +6,18 @@ Strategy (plain Groebner bases explode on these ideals):
    bounds in milliseconds.
 2. **Random slices** over ``GF(p)`` (:mod:`.slicing`): one empty slice of
    codimension ``lower + 1`` settles the dimension when a family attains it;
-   otherwise bisection between the bounds.
+   otherwise bisection between the bounds. Modular and probabilistic.
 3. A **full Groebner basis** (:mod:`.groebner`) when asked for, or by ``auto``
    for small systems, gives the dimension over ``QQ`` outright.
-4. Optional **components** (Singular ``minAssGTZ`` on a slice) and a numerical
-   **census** when the bounds do not meet.
+4. Optional **components** (Singular ``minAssGTZ`` on a slice, mod ``p``: the
+   GF(p)-irreducible components) and a numerical **census** when the bounds
+   do not meet.
 
-Exclusions (:mod:`.exclusions`) are added by the Rabinowitsch trick.
+Exclusions (:mod:`.exclusions`) are added by the Rabinowitsch trick; the
+degree and components are then computed after eliminating ``t``.
+
+How sure each answer is goes into :attr:`VarietyReport.certainty`
+(``exact``, ``probabilistic`` or ``modular``; see :class:`VarietyReport`).
 """
 
 from __future__ import annotations
@@ -22,10 +27,14 @@ from fractions import Fraction
 from typing import Sequence
 
 from ..errors import MethodError
-from .engines import DEFAULT_PRIME, System, check_engine
-from .report import VarietyReport
+from .engines import DEFAULT_PRIME, System, TimeLimit, check_deadline, check_engine, check_prime
+from .report import CERTAINTIES, VarietyReport
 
 METHODS = ("auto", "groebner", "slice", "census")
+
+# How sure a bound is, weakest last: the report's certainty is the weakest
+# of its two bounds.
+_RANK = {c: i for i, c in enumerate(CERTAINTIES)}
 
 
 def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sympy",
@@ -48,32 +57,40 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
     exclude : list of str
         ``constant-output``, ``dead-unit``, or comma-separated weight names.
     timeout : float
-        Total time budget in seconds; every engine call is killed at it.
+        Total time budget in seconds. In this in-process API only the engine
+        calls (killed at their limit) and the phase boundaries are limited:
+        the deadline is checked before each phase (constraints, exclusions,
+        families, Groebner basis, slices, census, components, function-space
+        dimension) and inside the phases that loop (between constraints,
+        families, census points and Jacobian rows), and a phase that passes
+        it ends the analysis with status ``timeout`` and what was done. One
+        step that does not loop (building the constraints, one expansion) can
+        still run past the deadline; the command line (``varieties analyze
+        --timeout``) runs the analysis in a child process and kills it, so
+        there the limit is hard.
     seed : int
         Seeds the slices, families, exclusions and census.
     full : bool
         The notes' full indexing.
     prime : int
-        Prime for modular computations (slices, components).
+        Prime for modular computations (slices, components, msolve), with
+        ``2^10 < prime < 2^31``.
     components : bool
-        Also compute the top-dimensional components (Singular, on a slice).
+        Also compute the top-dimensional components (Singular, on a slice,
+        mod ``prime``: GF(p)-irreducible components), cross-checked with a
+        second prime when time allows.
     census_points : int, optional
-        Number of census points (default: 40 with method ``census``, 0 else,
-        20 when ``auto`` leaves a gap).
+        Number of census points, ``>= 0`` (default: 40 with method ``census``,
+        0 else, 20 when ``auto`` leaves a gap).
     function_dim : bool
         Compute the function-space dimension on the exact families.
 
     Examples
     --------
     >>> r = analyze("2,l1", timeout=30)
-    >>> r.dim, r.status
-    (1, 'ok')
+    >>> r.dim, r.status, r.certainty
+    (1, 'ok', 'exact')
     """
-    from . import exclusions as ex
-    from .families import families as get_families
-    from .slicing import slice_bounds
-    from .system import build_problem
-
     if method not in METHODS:
         raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     try:
@@ -82,179 +99,409 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
         timeout = float("nan")
     if not timeout > 0:
         raise MethodError(f"timeout {timeout!r} is invalid; give a time limit in seconds > 0")
-    start = time.perf_counter()
-    deadline = start + float(timeout)
-    problem = build_problem(spec, group, kind, full)
-    exclusion_objs = [ex.exclusion_poly(problem.spec, e, seed) for e in exclude]
-    for e in exclusion_objs:
-        ex.rabinowitsch(problem, e)
-    N = problem.n_weights
-    modular_engine = engine
+    if census_points is not None and (isinstance(census_points, bool)
+                                      or not isinstance(census_points, int)
+                                      or census_points < 0):
+        raise MethodError(f"census_points {census_points!r} is invalid; give a number of "
+                          "points >= 0 (or None for the default)")
+    prime = check_prime(prime)
     check_engine(engine, prime)
-    rep = VarietyReport(spec=str(problem.spec), group=problem.group, kind=kind, n_weights=N,
-                        n_constraints=len(problem.cs), engine=engine, method=method,
-                        exclusions=[e.name for e in exclusion_objs])
-    certs: list[str] = []
-    lower, upper = 0, N
-    lower_cert = "dim >= 0: the zero network is symmetric (V is nonempty)"
-    upper_cert = f"dim <= {N}: number of weights"
+    start = time.perf_counter()
+    run = _Analysis(spec, group, kind, engine, method, tuple(exclude), timeout, seed, full,
+                    prime, components, census_points, function_dim, start)
+    try:
+        run.go()
+    except TimeLimit:
+        run.stopped = ("during " if run.started else "before ") + run.phase
+    return run.finish()
 
-    # 1. Exact families: rigorous lower bounds.
-    fams = get_families(problem.spec, group, kind, problem.cs.polys, seed)
-    best = None
-    for f in fams:
-        if not f.matrix:
-            rep.families.append({"name": f.name, "note": f.note})
-            continue
-        excluded = any(ex.excluded_at(e, f.point, f.prime) for e in exclusion_objs)
-        rep.families.append({"name": f.name, "params": f.n_params, "dim_lower": f.dim_lower,
-                             "excluded": excluded})
-        if not excluded and f.dim_lower is not None and f.dim_lower > lower:
-            lower, best = f.dim_lower, f
-            lower_cert = f"dim >= {lower}: " + f.certificate()
-    if not problem.cs.constraints and not exclusion_objs:
-        lower, lower_cert = N, f"dim = {N}: there are no constraints"
 
-    used = []
-    status, message = "ok", ""
+class _Analysis:
+    """One run of :func:`analyze`: the phases, and the state they share."""
 
-    def settle():
-        return lower >= upper
+    def __init__(self, spec, group, kind, engine, method, exclude, timeout, seed, full, prime,
+                 components, census_points, function_dim, start):
+        self.spec, self.group, self.kind, self.engine = spec, group, kind, engine
+        self.method, self.exclude, self.timeout, self.seed = method, exclude, timeout, seed
+        self.full, self.prime, self.want_components = full, prime, components
+        self.census_points, self.want_function_dim = census_points, function_dim
+        self.start = start
+        self.deadline = start + timeout
+        self.phase, self.started = "constraints", True
+        self.skipped: list[str] = []   # phases cut short by the time limit, the run went on
+        self.stopped = ""              # "during X" / "before X": where the time limit ended it
+        self.status, self.notes = "ok", []
+        self.certs: list[str] = []
+        self.used: list[str] = []
+        self.rep: VarietyReport | None = None
+        self.exclusion_objs: list = []
+        self.systems: dict = {}
+        # Bounds, their certificates and how sure each is (see CERTAINTIES).
+        self.lower, self.upper = 0, None
+        self.lower_cert = self.upper_cert = ""
+        self.lower_how = self.upper_how = "exact"
+        self.modular_prime: int | None = None
 
-    # 2. Full Groebner basis (asked for, or tiny systems under auto).
-    if not settle() and (method == "groebner" or (method == "auto" and N <= 8)):
-        from .groebner import groebner
+    # ------------------------------------------------------------------ helpers
 
-        char = prime if engine == "msolve" else 0
-        budget = max(0.1, deadline - time.perf_counter())
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def enter(self, phase: str) -> None:
+        """Start ``phase``, or raise :class:`TimeLimit` when the deadline has passed."""
+        self.phase, self.started = phase, False
+        check_deadline(self.deadline)
+        self.started = True
+
+    def system(self, characteristic: int) -> System:
+        # Converting a big constraint set costs seconds: build each field's system once.
+        if characteristic not in self.systems:
+            self.systems[characteristic] = self.problem.system(characteristic, self.deadline)
+        return self.systems[characteristic]
+
+    def settled(self) -> bool:
+        return self.upper is not None and self.lower >= self.upper
+
+    def set_lower(self, value, cert, how, prime=None):
+        self.lower, self.lower_cert, self.lower_how = value, cert, how
+        if how == "modular":
+            self.modular_prime = prime
+
+    def set_upper(self, value, cert, how, prime=None):
+        self.upper, self.upper_cert, self.upper_how = value, cert, how
+        if how == "modular":
+            self.modular_prime = prime
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def fail(self, status: str, text: str) -> None:
+        """Record a computation that did not finish (``timeout`` outranks ``error``)."""
+        if status == "timeout" or self.status == "ok":
+            self.status = status
+        self.note(text)
+
+    def trivial_bounds(self, n_weights: int) -> None:
+        self.set_upper(n_weights, f"dim <= {n_weights}: number of weights", "exact")
+        # With an exclusion the zero network is excluded, so nothing shows that
+        # V minus the locus is nonempty until a family or a nonempty slice does.
+        if self.exclude:
+            self.set_lower(-1, "dim >= -1: trivial (V minus the excluded loci may be empty)",
+                           "exact")
+        else:
+            self.set_lower(0, "dim >= 0: the zero network is symmetric (V is nonempty)",
+                           "exact")
+
+    # ------------------------------------------------------------------ phases
+
+    def go(self) -> None:
+        from . import exclusions as ex
+        from .system import build_problem
+
+        self.problem = problem = build_problem(self.spec, self.group, self.kind, self.full)
+        N = problem.n_weights
+        self.rep = VarietyReport(spec=str(problem.spec), group=problem.group, kind=self.kind,
+                                 n_weights=N, n_constraints=len(problem.cs), engine=self.engine,
+                                 method=self.method, exclusions=list(self.exclude))
+        self.trivial_bounds(N)
+        self.enter("exclusions")
+        for e in self.exclude:
+            self.exclusion_objs.append(ex.exclusion_poly(problem.spec, e, self.seed))
+            check_deadline(self.deadline)
+        for e in self.exclusion_objs:
+            ex.rabinowitsch(problem, e)
+        self.rep.exclusions = [e.name for e in self.exclusion_objs]
+        if not problem.cs.constraints and not self.exclusion_objs:
+            self.set_lower(N, f"dim = {N}: there are no constraints", "exact")
+        self.phase_families()
+        self.phase_groebner()
+        self.phase_slices()
+        self.phase_census()
+        self.phase_components()
+        self.phase_function_dim()
+
+    def phase_families(self) -> None:
+        from . import exclusions as ex
+        from .families import TIME_LIMIT_NOTE, families
+
+        self.enter("families")
+        fams = families(self.problem.spec, self.group, self.kind, self.problem.polys(),
+                        self.seed, deadline=self.deadline)
+        self.fams = fams
+        unchecked = [f.name for f in fams if f.note == TIME_LIMIT_NOTE]
+        if unchecked:
+            self.skipped.append(f"families ({', '.join(unchecked)} not checked)")
+        for f in fams:
+            if not f.matrix:
+                self.rep.families.append({"name": f.name, "note": f.note})
+                continue
+            excluded = any(ex.excluded_at(e, f.point, f.prime) for e in self.exclusion_objs)
+            self.rep.families.append({"name": f.name, "params": f.n_params,
+                                      "dim_lower": f.dim_lower, "excluded": excluded})
+            # A family point where every exclusion polynomial g is nonzero puts the
+            # family's orbit outside {g = 0}, which contains the excluded locus: the
+            # bound holds for V minus the locus whatever the random combination g.
+            if not excluded and f.dim_lower is not None and f.dim_lower > self.lower:
+                self.set_lower(f.dim_lower, f"dim >= {f.dim_lower}: " + f.certificate(),
+                               "exact")
+
+    def phase_groebner(self) -> None:
+        method, engine = self.method, self.engine
+        if self.settled() or not (method == "groebner"
+                                  or (method == "auto" and self.problem.n_weights <= 8)):
+            return
+        from .groebner import elimination, groebner
+
+        self.enter("groebner")
+        char = self.prime if engine == "msolve" else 0
+        system = self.system(char)
+        budget = max(0.1, self.left())
         if method == "auto":
-            budget = min(budget, max(1.0, timeout / 4))
-        g = groebner(problem.system(char), engine, budget)
-        rep.steps.append({"what": "groebner", "status": g.status, "seconds": round(g.seconds, 3),
-                          "characteristic": char})
-        used.append("groebner")
-        if g.status == "ok":
-            field_ = f"GF({prime}) (modular)" if char else "QQ (exact)"
-            lower = upper = g.dim
-            lower_cert = (f"dim = {g.dim}: reduced grevlex Groebner basis over {field_} by "
-                          f"{engine}, {len(g.basis)} elements")
-            upper_cert = ""
-            rep.basis_size, rep.degree = len(g.basis), g.degree
-        elif method == "groebner":
-            status, message = g.status, g.message
+            budget = min(budget, max(1.0, self.timeout / 4))
+        g = groebner(system, engine, budget)
+        self.rep.steps.append({"what": "groebner", "status": g.status,
+                               "seconds": round(g.seconds, 3), "characteristic": char})
+        self.used.append("groebner")
+        if g.status != "ok":
+            if method == "groebner":
+                self.fail(g.status, f"groebner: {g.status}" + (f" ({g.message})"
+                                                               if g.message else ""))
+            return
+        if char:
+            field_, how_lo, how_up = f"GF({self.prime}) (modular)", "modular", "modular"
+        elif self.exclusion_objs:
+            # dim of V minus {g = 0} is at most that of V minus the locus, whatever
+            # the random combination g; equality needs g generic.
+            field_, how_lo, how_up = "QQ", "exact", "probabilistic"
+        else:
+            field_, how_lo, how_up = "QQ (exact)", "exact", "exact"
+        cert = (f"dim = {g.dim}: reduced grevlex Groebner basis over {field_} by {engine}, "
+                f"{len(g.basis)} elements")
+        if self.exclusion_objs:
+            cert += (", of V minus {g = 0} for g a random combination of each locus' "
+                     "equations (V minus the loci for generic g: with high probability)")
+        self.set_lower(g.dim, cert, how_lo, char or None)
+        self.set_upper(g.dim, "", how_up, char or None)
+        self.rep.basis_size = len(g.basis)
+        if not self.exclusion_objs:
+            self.rep.degree = g.degree
+            return
+        # The basis is in (w, t): its Hilbert degree is that of the graph of
+        # t = 1/g. Eliminating t gives the saturation, whose degree is wanted.
+        if g.dim == -1:
+            self.rep.degree = 0
+            return
+        self.enter("degree")
+        budget = max(0.1, self.left())
+        if method == "auto":
+            budget = min(budget, max(1.0, self.timeout / 4))
+        k = len(self.problem.extra_vars)
+        el = elimination(system, k, engine, budget)
+        self.rep.steps.append({"what": "elimination", "status": el.status,
+                               "seconds": round(el.seconds, 3), "characteristic": char,
+                               "eliminated": k})
+        if el.status != "ok":
+            self.fail(el.status, f"degree not computed: eliminating the Rabinowitsch "
+                                 f"variable(s) from the basis gave {el.status}")
+        elif el.dim != g.dim:
+            self.fail("error", f"the saturation has dim {el.dim}, the Rabinowitsch ideal "
+                               f"{g.dim}; they must agree (engine {engine} misbehaved)")
+        elif el.degree is None:
+            self.note("degree not computed: the saturation's Hilbert series is too large")
+        else:
+            self.rep.degree = el.degree
+            self.certs.append(f"degree {el.degree}: Hilbert series of the saturation "
+                              f"(Rabinowitsch variables eliminated by {engine})")
 
-    # 3. Slices over GF(p).
-    if not settle() and method in ("auto", "slice"):
-        system = problem.system(prime)
-        sb = slice_bounds(system, lower, upper, modular_engine, seed,
-                          timeout=max(0.1, deadline - time.perf_counter()), deadline=deadline,
-                          n_weights=N)
-        used.append("slice")
-        for t in sb.tests:
-            rep.steps.append({"what": "slice", "codim": t.codim, "engine": t.engine,
-                              "status": t.status, "empty": t.empty,
-                              "seconds": round(t.seconds, 3), "prime": t.prime, "seed": t.seed})
-        for t in sb.tests:
-            if t.empty and t.codim - 1 < upper:
-                upper = t.codim - 1
-                upper_cert = (f"dim <= {upper}: " + t.certificate()
-                              + " (modular, probabilistic)")
-            if t.empty is False and t.codim > lower:
-                lower = t.codim
-                lower_cert = (f"dim >= {lower}: " + t.certificate()
-                              + " (modular, probabilistic)")
-        if any(t.status != "ok" for t in sb.tests):
-            status = "timeout" if any(t.status == "timeout" for t in sb.tests) else "error"
-            bad = [t for t in sb.tests if t.status != "ok"]
-            message = f"slice of codim {bad[0].codim}: {bad[0].status}"
+    def phase_slices(self) -> None:
+        from .slicing import slice_bounds
 
-    # 4. Census (numerical) when asked, or when auto leaves a gap.
-    n_census = census_points
-    if n_census is None:
-        n_census = 40 if method == "census" else (20 if method == "auto" and not settle() else 0)
-    if method == "census":
-        used.append("census")
-    if n_census and time.perf_counter() < deadline:
+        if self.settled() or self.method not in ("auto", "slice"):
+            return
+        self.enter("slices")
+        system = self.system(self.prime)
+        N = self.problem.n_weights
+        sb = slice_bounds(system, self.lower, self.upper, self.engine, self.seed,
+                          timeout=max(0.1, self.left()), deadline=self.deadline, n_weights=N)
+        self.used.append("slice")
+        for t in sb.tests:
+            self.rep.steps.append({"what": "slice", "codim": t.codim, "engine": t.engine,
+                                   "status": t.status, "empty": t.empty,
+                                   "seconds": round(t.seconds, 3), "prime": t.prime,
+                                   "seed": t.seed})
+        for t in sb.tests:
+            if t.empty and t.codim - 1 < self.upper:
+                self.set_upper(t.codim - 1, f"dim <= {t.codim - 1}: " + t.certificate()
+                               + " (modular, probabilistic)", "modular", t.prime)
+            if t.empty is False and t.codim > self.lower:
+                self.set_lower(t.codim, f"dim >= {t.codim}: " + t.certificate()
+                               + " (modular, probabilistic)", "modular", t.prime)
+        bad = [t for t in sb.tests if t.status != "ok"]
+        if bad:
+            status = "timeout" if any(t.status == "timeout" for t in bad) else "error"
+            self.fail(status, f"slice of codim {bad[0].codim}: {bad[0].status}")
+
+    def phase_census(self) -> None:
+        n_census = self.census_points
+        method = self.method
+        if n_census is None:
+            n_census = 40 if method == "census" else (20 if method == "auto"
+                                                       and not self.settled() else 0)
+        if method == "census":
+            self.used.append("census")
+        if not n_census:
+            return
         from .census import census
 
-        base = problem.system(0)
+        self.enter("census")
+        problem, N = self.problem, self.problem.n_weights
+        base = self.system(0)
         # The census runs on V itself: the Rabinowitsch variable t is unbounded
         # near the excluded locus and would wreck the conditioning.
         polys = [{m[:N]: v for m, v in f.items()} for f in base.polys[:len(problem.cs)]]
         keep = None
-        if exclusion_objs:
+        if self.exclusion_objs:
             # A landing point is kept when every exclusion polynomial is clearly
             # nonzero there: |g(w)| / sum|coefficients of g| > 1e-6 * (1 + max|w|)^deg g,
             # float64.
-            evs = [_float_poly(e.poly, problem) for e in exclusion_objs]
+            evs = [_float_poly(e.poly, problem) for e in self.exclusion_objs]
 
             def keep(w):
                 scale = 1.0 + float(abs(w).max())
                 return all(abs(f(w)) > 1e-6 * scale ** d for f, d in evs)
 
-        fmap = _tangent_function_dim(problem)
-        c = census(System(tuple(problem.order), polys, 0), n_points=n_census, seed=seed,
-                   keep=keep, deadline=deadline, function_map=fmap)
+        fmap = _tangent_function_dim(problem, deadline=self.deadline)
+        c = census(System(tuple(problem.order), polys, 0), n_points=n_census, seed=self.seed,
+                   keep=keep, deadline=self.deadline, function_map=fmap)
         data = c.to_dict()
-        data["upper_bound"] = upper
-        data["consistent"] = c.max_dim is None or c.max_dim <= upper
+        data["upper_bound"] = self.upper
+        data["consistent"] = c.max_dim is None or c.max_dim <= self.upper
         data["note"] = ("numerical tangent-space dimension N - rank J; exceeds the true local "
                         "dimension at singular points; function_dims: largest rank of "
                         "J_F restricted to the tangent space, per local dimension")
-        if exclusion_objs:
+        if self.exclusion_objs:
             data["note"] += ("; points in the excluded loci dropped (|g| <= 1e-6, relative to "
                              "g's coefficients and the point's size), counted as not converged")
-        rep.census = data
-        if "census" not in used:
-            used.append("census")
+        self.rep.census = data
+        if "census" not in self.used:
+            self.used.append("census")
+        if c.n_points < n_census:
+            self.skipped.append(f"census (stopped after {c.n_points} of {n_census} points)")
 
-    # 5. Components of top dimension (Singular on a slice of codim = dim).
-    if components and status == "ok":
+    def phase_components(self) -> None:
+        if not self.want_components or self.status != "ok":
+            return
+        if self.lower < 0:
+            self.note("components: none computed, no point of V outside the excluded loci "
+                      "is known")
+            return
+        from sympy import nextprime, prevprime
+
         from .components import minimal_primes
 
-        c_codim = max(lower - 1, 0)  # curves: over GF(p) a 0-dim slice splits into Galois orbits
+        self.enter("components")
+        N = self.problem.n_weights
+        c_codim = max(self.lower - 1, 0)  # curves: a 0-dim slice splits into Galois orbits
         # Leave a little time for the (fast) function-space dimension.
-        budget = max(0.1, deadline - time.perf_counter() - 2.0)
-        cr = minimal_primes(problem.system(prime), budget, c_codim, seed, n_weights=N)
-        rep.steps.append({"what": "components", "codim": c_codim, "status": cr.status,
-                          "seconds": round(cr.seconds, 3)})
-        if cr.status == "ok":
-            rep.components = [c.to_dict() for c in cr.components]
-            certs.append("components: " + cr.certificate())
+        budget = max(0.1, self.left() - 2.0)
+        cr = minimal_primes(self.system(self.prime), budget, c_codim, self.seed, n_weights=N)
+        self.rep.steps.append({"what": "components", "codim": c_codim, "status": cr.status,
+                               "seconds": round(cr.seconds, 3), "prime": self.prime})
+        if cr.status != "ok":
+            self.fail(cr.status, f"components (minAssGTZ on a slice of codim {c_codim}): "
+                                 f"{cr.status}")
+            return
+        self.rep.components = [c.to_dict() for c in cr.components]
+        self.certs.append("components: " + cr.certificate())
+        # A GF(p)-irreducible component may split over another prime (and over C):
+        # compare the (dim, degree) lists from a second prime when there is time.
+        q = nextprime(self.prime)
+        q = q if q < 2**31 else prevprime(self.prime)
+        budget = self.left() - 2.0
+        if budget < 0.5:
+            self.note("components not cross-checked mod a second prime (time limit)")
+            return
+        try:
+            sys_q = self.problem.system(q, self.deadline)
+        except TimeLimit:
+            self.note("components not cross-checked mod a second prime (time limit)")
+            return
+        cq = minimal_primes(sys_q, max(0.1, self.left() - 2.0), c_codim, self.seed,
+                            n_weights=N)
+        self.rep.steps.append({"what": "components", "codim": c_codim, "status": cq.status,
+                               "seconds": round(cq.seconds, 3), "prime": q})
+        if cq.status != "ok":
+            self.note(f"components not cross-checked mod {q} ({cq.status})")
+        elif cq.signature() != cr.signature():
+            self.note(f"components: (dim, degree) mod {self.prime} {cr.signature()} and mod "
+                      f"{q} {cq.signature()} differ: some component splits differently "
+                      "mod different primes (it is not irreducible over C), or a prime or "
+                      "slice is unlucky")
         else:
-            message = (message + "; " if message else "") + (
-                f"components (minAssGTZ on a slice of codim {c_codim}): {cr.status}")
+            self.certs.append(f"components: the same (dim, degree) list mod {q}")
 
-    # 6. Function-space dimension on the best non-excluded family.
-    if function_dim and fams:
+    def phase_function_dim(self) -> None:
+        from . import exclusions as ex
         from .function_dim import function_dim as fdim
 
-        cands = [f for f in fams if f.matrix and not any(
-            ex.excluded_at(e, f.point, f.prime) for e in exclusion_objs)]
+        if not self.want_function_dim or not getattr(self, "fams", None):
+            return
+        self.enter("function_dim")
+        cands = [f for f in self.fams if f.matrix and not any(
+            ex.excluded_at(e, f.point, f.prime) for e in self.exclusion_objs)]
         vals = []
         for f in cands:
-            if time.perf_counter() > deadline:
-                break
-            vals.append((fdim(problem.spec, subspace=f.matrix, seed=seed), f.name))
-        if vals:
-            v, name = max(vals)
-            rep.function_dim = v
-            certs.append(f"function_dim {v}: Jacobian rank of w -> x-coefficients on family "
-                         f"'{name}', mod two primes (a lower bound for functions in V)")
+            check_deadline(self.deadline)
+            v, det = fdim(self.problem.spec, subspace=f.matrix, seed=self.seed,
+                          return_details=True, deadline=self.deadline)
+            if v is None:
+                raise TimeLimit
+            vals.append((v, f.name, det))
+        if not vals:
+            return
+        v, name, det = max(vals, key=lambda t: t[0])
+        self.rep.function_dim = v
+        ranks = det["ranks"]
+        agree = "which agree" if det["agree"] else "which DISAGREE, the larger reported"
+        self.certs.append(f"function_dim {v}: Jacobian rank of w -> x-coefficients on family "
+                          f"'{name}', mod two primes, {agree} (a lower bound for functions "
+                          "in V)")
+        for w, fname, d in vals:
+            if not d["agree"]:
+                self.note(f"function_dim on family '{fname}': the ranks mod "
+                          + " and ".join(f"{p} ({r})" for p, r in d["ranks"].items())
+                          + " disagree (an unlucky point or prime); the larger is a lower "
+                          "bound, the generic rank may be higher")
 
-    rep.dim_lower, rep.dim_upper = lower, upper
-    rep.dim = lower if lower == upper else None
-    rep.certificate = "; ".join([c for c in (lower_cert, upper_cert) if c] + certs)
-    rep.method = "+".join(["families"] + used) if method == "auto" else method
-    if status == "ok" and rep.dim is None and time.perf_counter() > deadline:
-        status = "timeout"
-        message = (message + "; " if message else "") + "time limit reached before the bounds met"
-    rep.status, rep.message = status, message
-    if exclusion_objs:
-        rep.message = (rep.message + "; " if rep.message else "") + (
-            "bounds are for V minus the excluded loci (Rabinowitsch)")
-    rep.seconds = time.perf_counter() - start
-    return rep
+    # ------------------------------------------------------------------ report
+
+    def finish(self) -> VarietyReport:
+        rep = self.rep
+        lower, upper = self.lower, self.upper
+        rep.dim_lower, rep.dim_upper = lower, upper
+        rep.dim = lower if lower == upper else None
+        rep.certainty = max(self.lower_how, self.upper_how, key=_RANK.__getitem__)
+        rep.prime = self.modular_prime if rep.certainty == "modular" else None
+        rep.certificate = "; ".join([c for c in (self.lower_cert, self.upper_cert) if c]
+                                    + self.certs)
+        rep.method = "+".join(["families"] + self.used) if self.method == "auto" else self.method
+        status = self.status
+        if self.skipped:
+            status = "timeout"
+            self.note("time limit reached in: " + ", ".join(self.skipped))
+        if self.stopped:
+            status = "timeout"
+            self.note(f"time limit reached, analysis stopped {self.stopped}; the later phases "
+                      "were not run")
+        if status == "ok" and rep.dim is None and time.perf_counter() > self.deadline:
+            status = "timeout"
+            self.note("time limit reached before the bounds met")
+        rep.status = status
+        if self.exclusion_objs:
+            self.note("bounds are for V minus the excluded loci (Rabinowitsch)")
+        rep.message = "; ".join(self.notes)
+        rep.seconds = time.perf_counter() - self.start
+        return rep
 
 
 def _float_poly(poly, problem):
@@ -273,12 +520,14 @@ def _float_poly(poly, problem):
     return (lambda w: float(ev.values(w)[0]) / norm), deg
 
 
-def _tangent_function_dim(problem, rank_tol: float = 1e-8):
+def _tangent_function_dim(problem, rank_tol: float = 1e-8, deadline: float | None = None):
     """``f(w, ev)``: rank of (Jacobian of w -> x-coefficients) on the tangent space of V at w.
 
     Numerical (float64): the tangent space is the null space of the constraint
     Jacobian (singular values below ``rank_tol * max`` count as zero), and the
-    rank of ``J_F K`` uses the same relative tolerance.
+    rank of ``J_F K`` uses the same relative tolerance. Building it converts
+    every x-coefficient of the expansion; ``deadline`` is checked between them
+    (:class:`~.engines.TimeLimit`).
     """
     import numpy as np
 
@@ -289,6 +538,7 @@ def _tangent_function_dim(problem, rank_tol: float = 1e-8):
     polys = []
     for out in e.coeffs:
         for m, c in out.items():
+            check_deadline(deadline)
             if any(m):
                 sp = e.to_sympy(c)
                 polys.append({tuple(mm[i] for i in pos): Fraction(int(v.numerator), int(v.denominator))

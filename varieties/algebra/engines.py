@@ -14,6 +14,9 @@ Three engines compute a reduced grevlex Groebner basis of a :class:`System`:
 
 Every call returns an :class:`EngineResult` whose ``status`` is ``ok``,
 ``timeout`` or ``error``; none ever hangs past its limit.
+:func:`run_elimination` does the same for an elimination ideal (how an
+exclusion's Rabinowitsch variables are removed again). Primes must satisfy
+``2^10 < p < 2^31`` (:func:`check_prime`); coefficients must be exact.
 
 Examples
 --------
@@ -25,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import shutil
@@ -39,6 +43,9 @@ from ..errors import EngineError
 
 ENGINES = ("sympy", "singular", "msolve")
 DEFAULT_PRIME = 32003
+# Singular and msolve take primes below 2^31; below 2^10 a random slice or
+# combination is degenerate too often (probability about deg / p) to trust.
+MIN_PRIME, MAX_PRIME = 2**10, 2**31
 
 Poly = dict  # exponent tuple -> int (mod p) or Fraction (over QQ)
 
@@ -55,7 +62,17 @@ class System:
         Each polynomial as ``{exponent tuple: coefficient}``; coefficients are
         ``int``/``Fraction`` over ``QQ`` and ints in ``[0, p)`` over ``GF(p)``.
     characteristic : int
-        0 for ``QQ``, else a prime ``p``.
+        0 for ``QQ``, else a prime ``p`` with ``2^10 < p < 2^31`` (see :func:`check_prime`).
+
+    Coefficients may be ``int``, :class:`fractions.Fraction` or any exact
+    rational (``numerator``/``denominator``); over ``GF(p)`` a rational ``a/b``
+    becomes ``a * b^-1 mod p``. Floats are refused: they are binary fractions,
+    not the decimals they print as.
+
+    Examples
+    --------
+    >>> System(("x",), [{(1,): Fraction(1, 2), (0,): -1}], 32003).polys   # x/2 - 1
+    [{(1,): 16002, (0,): 32002}]
     """
 
     variables: tuple[str, ...]
@@ -65,6 +82,8 @@ class System:
     def __post_init__(self) -> None:
         self.variables = tuple(self.variables)
         p = self.characteristic
+        if p:
+            self.characteristic = p = check_prime(p)
         clean = []
         for f in self.polys:
             g = {}
@@ -74,7 +93,7 @@ class System:
                         f"exponent {m} has {len(m)} entries, the system has "
                         f"{len(self.variables)} variables"
                     )
-                c = int(c) % p if p else Fraction(c)
+                c = coeff_mod(c, p) if p else exact_coeff(c)
                 if c:
                     g[tuple(m)] = c
             if g:
@@ -115,6 +134,75 @@ class EngineResult:
 
 # --------------------------------------------------------------------------- helpers
 
+class TimeLimit(Exception):
+    """A phase of a computation passed its deadline.
+
+    Raised by phases that take a ``deadline`` (families, systems, the census'
+    function map) and caught by :func:`varieties.algebra.analyze`, which then
+    reports status ``timeout`` with what was done; never shown to users.
+    """
+
+
+def check_deadline(deadline: float | None) -> None:
+    """Raise :class:`TimeLimit` when ``time.perf_counter()`` is past ``deadline`` (if any)."""
+    if deadline is not None and time.perf_counter() > deadline:
+        raise TimeLimit
+
+
+
+def exact_coeff(c) -> Fraction:
+    """``c`` as a :class:`~fractions.Fraction`; :class:`EngineError` for floats and non-numbers."""
+    if isinstance(c, Fraction):
+        return c
+    if isinstance(c, (float, complex)):
+        raise EngineError(f"coefficient {c!r} is a {type(c).__name__}; give an int or a "
+                          "fractions.Fraction (floats are inexact binary fractions)")
+    if isinstance(c, numbers.Rational):
+        return Fraction(int(c.numerator), int(c.denominator))
+    num, den = getattr(c, "numerator", None), getattr(c, "denominator", None)
+    try:
+        if num is not None and den is not None and not callable(num):
+            return Fraction(int(num), int(den))
+        import operator
+
+        return Fraction(operator.index(c))
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise EngineError(f"coefficient {c!r} ({type(c).__name__}) is not an exact rational; "
+                          "give an int or a fractions.Fraction") from None
+
+
+def coeff_mod(c, p: int) -> int:
+    """``c`` (exact rational) reduced mod ``p``: numerator times the inverse of the denominator."""
+    if type(c) is int:  # the common case (slices, engine output), kept fast
+        return c % p
+    c = exact_coeff(c)
+    if c.denominator % p == 0:
+        raise EngineError(f"coefficient {c} has a denominator divisible by the prime {p}; "
+                          "choose another prime")
+    return c.numerator * pow(c.denominator, -1, p) % p
+
+
+def check_prime(p) -> int:
+    """``p`` as an int if it is a prime with ``2^10 < p < 2^31``, else :class:`EngineError`.
+
+    Singular and msolve work modulo primes below ``2^31``; below ``2^10`` a
+    random slice or combination is non-generic too often (probability about
+    ``deg / p``), and a composite modulus is not a field at all.
+    """
+    import operator
+
+    from sympy import isprime
+
+    try:
+        q = operator.index(p)
+    except TypeError:
+        q = None
+    if q is None or isinstance(p, bool) or not (MIN_PRIME < q < MAX_PRIME) or not isprime(q):
+        raise EngineError(f"prime {p!r} is not a prime between 2^10 and 2^31 (Singular and "
+                          "msolve need p < 2^31, small primes are unlucky too often); give a "
+                          f"prime such as {DEFAULT_PRIME}")
+    return q
+
 def msolve_binary() -> str | None:
     """Path of the ``msolve`` binary: the passagemath wheel's, else ``PATH``'s."""
     try:
@@ -147,7 +235,10 @@ def available_engines() -> list[str]:
 
 
 def check_engine(engine: str, characteristic: int = 0) -> None:
-    """Raise :class:`EngineError` if ``engine`` is unknown, missing or cannot do the field."""
+    """Raise :class:`EngineError` if ``engine`` is unknown, missing or cannot do the field.
+
+    A nonzero ``characteristic`` must pass :func:`check_prime`.
+    """
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if engine == "singular" and not singular_binary():
@@ -162,6 +253,8 @@ def check_engine(engine: str, characteristic: int = 0) -> None:
                 "engine 'msolve' computes Groebner bases over GF(p) only; give a prime "
                 "characteristic (e.g. 32003) or use engine 'singular' or 'sympy'"
             )
+    if characteristic:
+        check_prime(characteristic)
 
 
 def normalize(f: Poly, p: int) -> Poly:
@@ -240,22 +333,28 @@ def parse_poly(text: str, index: dict[str, int], nvars: int, p: int) -> Poly:
 
 # --------------------------------------------------------------------------- sympy
 
-def _sympy_worker(system: System, conn) -> None:
+def _sympy_worker(system: System, conn, n_elim: int = 0) -> None:
     try:
         from sympy import GF, QQ
         from sympy.polys.groebnertools import groebner
-        from sympy.polys.orderings import grevlex
+        from sympy.polys.orderings import ProductOrder, grevlex
         from sympy.polys.rings import ring
 
-        names = [f"v{i}" for i in range(system.nvars)]
+        k = n_elim
         p = system.characteristic
         dom = GF(p) if p else QQ
-        R, *_ = ring(",".join(names), dom, grevlex)
+        # Eliminated variables go first, in a block order (grevlex on each block).
+        perm = (lambda m: m[len(m) - k:] + m[:len(m) - k]) if k else (lambda m: m)
+        order = (ProductOrder((grevlex, lambda m: m[:k]), (grevlex, lambda m: m[k:]))
+                 if k else grevlex)
+        names = [f"v{i}" for i in range(system.nvars)]
+        R, *_ = ring(",".join(names), dom, order)
         conv = dom.convert
         if p:
-            polys = [R.from_dict({m: conv(int(c)) for m, c in f.items()}) for f in system.polys]
+            polys = [R.from_dict({perm(m): conv(int(c)) for m, c in f.items()})
+                     for f in system.polys]
         else:
-            polys = [R.from_dict({m: QQ(Fraction(c).numerator, Fraction(c).denominator)
+            polys = [R.from_dict({perm(m): QQ(Fraction(c).numerator, Fraction(c).denominator)
                                   for m, c in f.items()}) for f in system.polys]
         if not polys:
             conn.send(("ok", [], ""))
@@ -263,10 +362,12 @@ def _sympy_worker(system: System, conn) -> None:
         G = groebner(polys, R)
         out = []
         for g in G:
+            if k and any(any(m[:k]) for m in g.keys()):
+                continue  # involves an eliminated variable
             if p:
-                out.append({m: int(c) % p for m, c in g.items()})
+                out.append({m[k:]: int(c) % p for m, c in g.items()})
             else:
-                out.append({m: Fraction(int(c.numerator), int(c.denominator))
+                out.append({m[k:]: Fraction(int(c.numerator), int(c.denominator))
                             for m, c in g.items()})
         conn.send(("ok", out, ""))
     except BaseException as exc:  # report, never hang the parent
@@ -275,13 +376,13 @@ def _sympy_worker(system: System, conn) -> None:
         conn.close()
 
 
-def _run_sympy(system: System, timeout: float) -> EngineResult:
+def _run_sympy(system: System, timeout: float, n_elim: int = 0) -> EngineResult:
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     start = time.perf_counter()
-    proc = ctx.Process(target=_sympy_worker, args=(system, child), daemon=True)
+    proc = ctx.Process(target=_sympy_worker, args=(system, child, n_elim), daemon=True)
     proc.start()
     child.close()
     status, basis, msg = "timeout", None, f"no answer within {timeout:g} s"
@@ -350,19 +451,34 @@ def _singular_index(n: int) -> dict[str, int]:
     return {f"x({k + 1})": k for k in range(n)}
 
 
-def _run_singular(system: System, timeout: float) -> EngineResult:
+def _run_singular(system: System, timeout: float, n_elim: int = 0) -> EngineResult:
+    n = system.nvars
+    if not system.polys:
+        # The zero ideal: Singular would write no line, hence no file.
+        return EngineResult("singular", "ok", 0.0, [], "", system.characteristic)
     outfile = tempfile.mktemp(suffix=".out")
-    body = ("ideal g = std(i);\n"
-            "for (int k = 1; k <= size(g); k++) { write(L, string(g[k]) + \";\"); }")
+    if n_elim:
+        # eliminate() gives generators of I intersected with QQ[first n - k variables];
+        # std() of it in the whole ring is its reduced grevlex basis (no x(j), j > n - k).
+        ts = "*".join(f"x({j + 1})" for j in range(n - n_elim, n))
+        body = f"ideal g = std(eliminate(i, {ts}));\n"
+    else:
+        body = "ideal g = std(i);\n"
+    # A first line "@", so that a zero basis (an elimination ideal can be 0)
+    # still leaves a file, which tells it from a failure.
+    body += ('write(L, "@");\n'
+             "for (int k = 1; k <= size(g); k++) { write(L, string(g[k]) + \";\"); }")
     script = singular_script(system, body, outfile)
     status, text, secs = run_singular_script(script, outfile, timeout)
     if status != "ok":
         return EngineResult("singular", status, secs, None, text, system.characteristic)
-    idx = _singular_index(system.nvars)
+    text = text.split("@", 1)[1]
+    idx = _singular_index(n)
     p = system.characteristic
-    basis = [normalize(parse_poly(s, idx, system.nvars, p), p)
+    basis = [normalize(parse_poly(s, idx, n, p), p)
              for s in text.replace("\n", "").split(";") if s.strip()]
-    return EngineResult("singular", "ok", secs, [b for b in basis if b], "", p)
+    basis = [{m[:n - n_elim]: c for m, c in b.items()} for b in basis if b]
+    return EngineResult("singular", "ok", secs, basis, "", p)
 
 
 # --------------------------------------------------------------------------- msolve
@@ -381,9 +497,15 @@ def msolve_input(system: System) -> str:
     return ",".join(names) + f"\n{p}\n" + ",\n".join(lines) + "\n"
 
 
-def _run_msolve(system: System, timeout: float) -> EngineResult:
+def _run_msolve(system: System, timeout: float, n_elim: int = 0) -> EngineResult:
     exe = msolve_binary()
     start = time.perf_counter()
+    n, k = system.nvars, n_elim
+    if k:
+        # msolve's -e eliminates the *first* k variables (two grevlex blocks).
+        system = System(system.variables[n - k:] + system.variables[:n - k],
+                        [{m[n - k:] + m[:n - k]: c for m, c in f.items()} for f in system.polys],
+                        system.characteristic)
     with tempfile.TemporaryDirectory() as d:
         inp, out = os.path.join(d, "in.ms"), os.path.join(d, "out.ms")
         polys = system.polys
@@ -391,9 +513,9 @@ def _run_msolve(system: System, timeout: float) -> EngineResult:
             return EngineResult("msolve", "ok", 0.0, [], "", system.characteristic)
         with open(inp, "w") as fh:
             fh.write(msolve_input(system))
+        cmd = [exe, "-g", "2", "-f", inp, "-o", out] + (["-e", str(k)] if k else [])
         try:
-            proc = subprocess.run([exe, "-g", "2", "-f", inp, "-o", out],
-                                  capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             return EngineResult("msolve", "timeout", time.perf_counter() - start, None,
                                 f"msolve gave no answer within {timeout:g} s",
@@ -409,11 +531,14 @@ def _run_msolve(system: System, timeout: float) -> EngineResult:
         text = text[1:]
     if text.endswith("]"):
         text = text[:-1]
-    idx = {f"x{k}": k for k in range(system.nvars)}
+    idx = {f"x{j}": j for j in range(n)}
     p = system.characteristic
-    basis = [normalize(parse_poly(s, idx, system.nvars, p), p) for s in text.split(",")
-             if s.strip()]
-    return EngineResult("msolve", "ok", secs, [b for b in basis if b], "", p)
+    basis = [normalize(parse_poly(s, idx, n, p), p) for s in text.split(",") if s.strip()]
+    # With -e the basis is of the whole ideal in the block order; its elements
+    # free of the first k variables form the basis of the elimination ideal.
+    basis = [{m[k:]: c for m, c in b.items()} for b in basis
+             if b and not any(any(m[:k]) for m in b)]
+    return EngineResult("msolve", "ok", secs, basis, "", p)
 
 
 # --------------------------------------------------------------------------- interface
@@ -440,11 +565,43 @@ def run_groebner(system: System, engine: str = "sympy", timeout: float = 60.0) -
     >>> run_groebner(s, "sympy", 30).is_unit
     True
     """
+    return _run(system, engine, timeout, 0)
+
+
+def run_elimination(system: System, n_elim: int, engine: str = "sympy",
+                    timeout: float = 60.0) -> EngineResult:
+    """Reduced grevlex basis of the ideal's intersection with the ring of the first variables.
+
+    The last ``n_elim`` variables are eliminated. This is how an exclusion is
+    undone: with the Rabinowitsch variables ``t`` last, eliminating them from
+    ``I + <t g - 1>`` gives the saturation ``I : g^infinity``, whose variety
+    is the closure of ``V(I)`` minus ``{g = 0}``.
+    Each engine uses a two-block elimination order (Singular: ``eliminate``,
+    msolve: ``-e``, sympy: a product order).
+
+    Returns
+    -------
+    EngineResult
+        ``basis`` over ``system.variables[:-n_elim]``, monic and sorted.
+
+    Examples
+    --------
+    >>> s = System(("x", "y", "t"), [{(1, 1, 0): 1}, {(1, 0, 1): 1, (0, 0, 0): -1}], 0)
+    >>> run_elimination(s, 1, "sympy", 30).basis     # xy = 0 with x != 0: y = 0
+    [{(0, 1): Fraction(1, 1)}]
+    """
+    if not 0 <= n_elim < max(system.nvars, 1):
+        raise EngineError(f"cannot eliminate {n_elim} of {system.nvars} variables; keep at "
+                          "least one")
+    return _run(system, engine, timeout, n_elim)
+
+
+def _run(system: System, engine: str, timeout: float, n_elim: int) -> EngineResult:
     check_engine(engine, system.characteristic)
-    if timeout is None or timeout <= 0:
+    if timeout is None or not timeout > 0:
         raise EngineError(f"timeout {timeout!r} is invalid; give a positive number of seconds")
     runner = {"sympy": _run_sympy, "singular": _run_singular, "msolve": _run_msolve}[engine]
-    res = runner(system, float(timeout))
+    res = runner(system, float(timeout), n_elim)
     if res.ok and res.basis is not None:
         p = system.characteristic
         res.basis = sorted((normalize(b, p) for b in res.basis),

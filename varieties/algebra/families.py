@@ -22,9 +22,19 @@ family's orbit ``{g . w : w in L}`` lies in ``V``, and its dimension is at
 least the rank of the differential of ``(theta, g) -> g . (M theta)`` at any
 point. That rank is computed exactly modulo a prime at a random integer
 point; since a rank mod ``p`` never exceeds the rank over ``QQ`` and the rank
-at a point never exceeds the generic rank, **the result is a rigorous lower
-bound** (no probability involved). Membership of ``L`` in ``V`` is checked by
-evaluating every constraint at the point.
+at a point never exceeds the generic rank, the rank step involves no
+probability: **given** ``L`` inside ``V`` **the result is a rigorous lower
+bound**.
+
+That ``L`` lies in ``V`` holds by construction (each family's layers are
+symmetric by design) and is *checked*, not proven, by evaluating every
+constraint at the same random point modulo ``2^31 - 1``: a nonzero value
+proves ``L`` is not in ``V`` (the family is dropped), while a family not in
+``V`` would pass only if the point hits the zero set of a polynomial of degree
+``d`` in the family's parameters that is nonzero mod ``p`` (by Schwartz-Zippel,
+probability at most ``d / (p - 1)``), or if ``p`` divides all of its
+coefficients. So the bound is as rigorous as the construction, and the check
+guards it with that small failure probability.
 
 Examples
 --------
@@ -60,7 +70,8 @@ class Family:
     dim_lower : int | None
         Rank of the orbit map's differential mod ``prime`` (a rigorous lower bound).
     in_variety : bool | None
-        Whether every constraint vanished at the test point.
+        Whether every constraint vanished at the test point (mod ``prime``;
+        ``False`` is a proof, ``True`` a Schwartz-Zippel check).
     """
 
     name: str
@@ -76,7 +87,8 @@ class Family:
     def certificate(self) -> str:
         return (f"exact family '{self.name}' ({self.n_params} linear parameters plus the "
                 f"hidden-layer reparametrisations): orbit map rank {self.dim_lower} mod "
-                f"{self.prime} at a random point (seed {self.seed}), rigorous")
+                f"{self.prime} at a random point (seed {self.seed}), rigorous (family in V by "
+                "construction, checked at that point)")
 
 
 def _output_orbits(spec: NetworkSpec, group, kind: str) -> list[int]:
@@ -345,8 +357,14 @@ def rank_mod_p(rows: Sequence[Sequence[int]], p: int) -> int:
 
 
 def family_dimension(spec: NetworkSpec, fam: Family, polys=None, p: int = LARGE_PRIME,
-                     seed: int = 0) -> Family:
-    """Fill in ``fam.dim_lower`` (orbit rank mod ``p``) and ``fam.in_variety``."""
+                     seed: int = 0, deadline: float | None = None) -> Family:
+    """Fill in ``fam.dim_lower`` (orbit rank mod ``p``) and ``fam.in_variety``.
+
+    ``deadline`` (a ``time.perf_counter()`` value) is checked between
+    constraints; past it :class:`~.engines.TimeLimit` is raised.
+    """
+    from .engines import check_deadline
+
     rng = random.Random(f"family:{fam.name}:{seed}")
     theta = [rng.randrange(1, p) for _ in range(fam.n_params)]
     names = spec.weights
@@ -355,10 +373,16 @@ def family_dimension(spec: NetworkSpec, fam: Family, polys=None, p: int = LARGE_
     cols = [[row[c] for row in fam.matrix] for c in range(fam.n_params)]
     for v in lie_vectors(spec, w, p):
         cols.append([v.get(n, 0) for n in names])
+    check_deadline(deadline)
     fam.dim_lower = rank_mod_p(cols, p) if cols else 0
     fam.prime, fam.seed, fam.point = p, seed, wv
     if polys is not None:
-        fam.in_variety = all(eval_mod_p(f, wv, p) == 0 for f in polys)
+        fam.in_variety = True
+        for f in polys:
+            check_deadline(deadline)
+            if eval_mod_p(f, wv, p) != 0:
+                fam.in_variety = False
+                break
     return fam
 
 
@@ -375,12 +399,18 @@ def eval_mod_p(f, point: Sequence[int], p: int) -> int:
 
 
 def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",
-             polys=None, seed: int = 0, p: int = LARGE_PRIME) -> list[Family]:
+             polys=None, seed: int = 0, p: int = LARGE_PRIME,
+             deadline: float | None = None) -> list[Family]:
     """All exact families that apply, with their orbit dimensions.
 
     ``polys`` (the constraints, sympy ``PolyElement`` in spec weight order)
     enables the membership check; families failing it are dropped.
+    ``deadline`` (a ``time.perf_counter()`` value): families not finished by
+    then are returned without a matrix and with the note ``skipped: time
+    limit reached``.
     """
+    from .engines import TimeLimit
+
     spec = parse_spec(spec)
     out = [constant_family(spec, group, kind)]
     for maker in (invariant_units_family, single_unit_family, layerwise_family):
@@ -398,6 +428,13 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant"
         if not f.matrix:
             done.append(f)
             continue
-        family_dimension(spec, f, polys, p, seed)
+        try:
+            family_dimension(spec, f, polys, p, seed, deadline)
+        except TimeLimit:
+            done.append(Family(f.name, [], f.n_params, note=TIME_LIMIT_NOTE))
+            continue
         done.append(f)
     return [f for f in done if f.in_variety is not False]
+
+
+TIME_LIMIT_NOTE = "skipped: time limit reached"

@@ -39,13 +39,21 @@ from .families import rank_mod_p
 PRIMES = (2**31 - 1, 2**31 - 19)
 
 
-def _jacobian_rows(spec: NetworkSpec, point: Sequence[int], p: int):
-    """Rows = x-coefficients of all outputs, columns = weights; exact mod ``p``."""
-    e = expand(spec, backend="auto")
+def _jacobian_rows(spec: NetworkSpec, point: Sequence[int], p: int,
+                   deadline: float | None = None, e=None):
+    """Rows = x-coefficients of all outputs, columns = weights; exact mod ``p``.
+
+    ``deadline``: checked per row (:class:`~.engines.TimeLimit` past it);
+    ``e``: the expansion of ``spec``, when the caller already has it.
+    """
+    from .engines import check_deadline
+
+    e = e if e is not None else expand(spec, backend="auto")
     rows = []
     nv = len(spec.weights)
     for k in range(spec.n_outputs):
         for m, c in sorted(e.coeffs[k].items()):
+            check_deadline(deadline)
             row = []
             if e.backend == "flint":
                 for j in range(nv):
@@ -78,7 +86,8 @@ def _tied_matrix(spec, group, kind):
 
 def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
                  subspace: Sequence[Sequence[int]] | None = None, seed: int = 0,
-                 primes: Sequence[int] = PRIMES, return_details: bool = False):
+                 primes: Sequence[int] = PRIMES, return_details: bool = False,
+                 deadline: float | None = None):
     """Dimension of the space of functions the network (optionally symmetric) computes.
 
     Parameters
@@ -93,16 +102,41 @@ def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
         An explicit ``n_weights x k`` integer matrix ``M``: the rank of ``J M``.
     seed : int
     primes : two primes
-        The rank is computed mod each, at independent random points; they must agree.
+        The rank is computed mod each, at independent random points. Each rank
+        is a rigorous lower bound and the larger is returned; they should
+        agree, and ``details["agree"]`` says whether they did (a disagreement
+        means one point or prime was unlucky: treat the value with care).
+    deadline : float, optional
+        A ``time.perf_counter()`` value; past it the computation stops and
+        the value is ``None`` (``details["timeout"]`` is then true).
 
     Returns
     -------
-    int, or ``(int, dict)`` with ``return_details``.
+    int or None, or ``(int or None, dict)`` with ``return_details``; the dict
+    has ``ranks`` (per prime), ``agree``, ``seed`` and ``timeout``.
     """
+    from .engines import TimeLimit
+
     spec = parse_spec(spec)
     M = subspace
     if M is None and group is not None and kind != "none":
         M = _tied_matrix(spec, group, kind)
+    try:
+        ranks = _ranks(spec, M, seed, primes, deadline)
+    except TimeLimit:
+        details = {"ranks": {}, "agree": None, "seed": seed, "timeout": True}
+        return (None, details) if return_details else None
+    value = max(ranks)
+    details = {"ranks": dict(zip(map(int, primes), ranks)), "agree": len(set(ranks)) == 1,
+               "seed": seed, "timeout": False}
+    return (value, details) if return_details else value
+
+
+def _ranks(spec, M, seed, primes, deadline) -> list[int]:
+    from .engines import check_deadline
+
+    check_deadline(deadline)
+    e = expand(spec, backend="auto")
     ranks = []
     for r, p in enumerate(primes):
         rng = random.Random(f"fdim:{seed}:{r}")
@@ -111,16 +145,14 @@ def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
         else:
             theta = [rng.randrange(1, p) for _ in range(len(M[0]) if M else 0)]
             point = [sum(a * t for a, t in zip(row, theta)) % p for row in M]
-        J = _jacobian_rows(spec, point, p)
+        J = _jacobian_rows(spec, point, p, deadline, e)
         if M is not None:
             Jn = np.array(J, dtype=object)
             Mn = np.array(M, dtype=object) % p
             J = ((Jn.dot(Mn)) % p).tolist() if len(J) else []
+        check_deadline(deadline)
         ranks.append(rank_mod_p(J, p) if J else 0)
-    value = max(ranks)
-    details = {"ranks": dict(zip(map(int, primes), ranks)), "agree": len(set(ranks)) == 1,
-               "seed": seed}
-    return (value, details) if return_details else value
+    return ranks
 
 
 def function_dim_float(spec: NetworkSpec | str, seed: int = 0, tol: float = 1e-9) -> int:

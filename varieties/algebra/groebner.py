@@ -24,19 +24,26 @@ from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 from ..errors import EngineError
-from .engines import (DEFAULT_PRIME, EngineResult, System, grevlex_key, leading_monomial,
-                      run_groebner)
+from .engines import (DEFAULT_PRIME, EngineResult, System, coeff_mod, grevlex_key,
+                      leading_monomial, run_elimination, run_groebner)
 
 
 def sympy_to_system(polys: Sequence, variables: Sequence[str] | None = None,
-                    characteristic: int = 0, order: Sequence[str] | None = None) -> System:
+                    characteristic: int = 0, order: Sequence[str] | None = None,
+                    deadline: float | None = None) -> System:
     """Convert sympy ``PolyElement``\\ s of one ring to a :class:`System`.
 
     ``order`` (a permutation of the ring's variable names) sets the variable
     order of the system, i.e. the grevlex order the engines use.
+    ``deadline`` (a ``time.perf_counter()`` value) is checked between
+    polynomials; past it :class:`~.engines.TimeLimit` is raised.
     """
-    polys = list(polys)
+    from operator import itemgetter
+
+    from .engines import check_deadline
+
     if variables is None:
+        polys = list(polys)
         if not polys:
             raise EngineError("no polynomials and no variables given")
         variables = [str(g) for g in polys[0].ring.gens]
@@ -45,12 +52,14 @@ def sympy_to_system(polys: Sequence, variables: Sequence[str] | None = None,
     if sorted(order) != sorted(variables):
         raise EngineError("the variable order must be a permutation of the ring's variables")
     pos = [variables.index(v) for v in order]
+    # itemgetter permutes an exponent tuple in C: the big constraint systems
+    # have millions of terms.
+    perm = itemgetter(*pos) if len(pos) > 1 else (lambda m: tuple(m[i] for i in pos))
     out = []
     for f in polys:
-        d = {}
-        for m, c in f.items():
-            d[tuple(m[i] for i in pos)] = Fraction(int(c.numerator), int(c.denominator))
-        out.append(d)
+        check_deadline(deadline)
+        out.append({perm(m): Fraction(int(c.numerator), int(c.denominator))
+                    for m, c in f.items()})
     if characteristic:
         out = [reduce_mod(d, characteristic) for d in out]
     return System(tuple(order), out, characteristic)
@@ -60,11 +69,7 @@ def reduce_mod(f: dict, p: int) -> dict:
     """Reduce a rational polynomial mod ``p`` (denominators must be prime to ``p``)."""
     out = {}
     for m, c in f.items():
-        c = Fraction(c)
-        if c.denominator % p == 0:
-            raise EngineError(f"coefficient {c} has a denominator divisible by the prime {p}; "
-                              "choose another prime")
-        v = c.numerator * pow(c.denominator, -1, p) % p
+        v = coeff_mod(c, p)
         if v:
             out[m] = v
     return out
@@ -264,14 +269,42 @@ def groebner(polys: Any, engine: str = "sympy", timeout: float = 60.0, character
     else:
         system = sympy_to_system(polys, characteristic=characteristic, order=order)
     res: EngineResult = run_groebner(system, engine, timeout)
-    out = GroebnerResult(system, engine, res.status, res.seconds, res.basis, message=res.message)
+    return _result(system, system, engine, res, hilbert)
+
+
+def elimination(system: System, n_elim: int, engine: str = "sympy", timeout: float = 60.0,
+                hilbert: bool = True) -> GroebnerResult:
+    """Like :func:`groebner`, for the ideal with the last ``n_elim`` variables eliminated.
+
+    With an exclusion's Rabinowitsch variables ``t`` last this is the
+    saturation ``I : g^infinity``: its ``dim`` and ``degree`` are those of the
+    closure of ``V(I)`` minus ``{g = 0}``. (The basis of ``I + <t g - 1>``
+    itself gives the same dimension but the degree of the graph of
+    ``t = 1/g``, which is larger in general.) The result's ``system`` has the
+    remaining variables and no generators; ``basis`` is over them.
+
+    Examples
+    --------
+    >>> s = System(("x", "y", "t"), [{(1, 1, 0): 1}, {(1, 0, 1): 1, (0, 0, 0): -1}], 0)
+    >>> r = elimination(s, 1, "sympy", 30)       # xy = 0 with x != 0: the line y = 0
+    >>> r.dim, r.degree, r.basis_exprs()
+    (1, 1, ['y^1'])
+    """
+    res: EngineResult = run_elimination(system, n_elim, engine, timeout)
+    keep = System(system.variables[:system.nvars - n_elim], [], system.characteristic)
+    return _result(system, keep, engine, res, hilbert)
+
+
+def _result(system: System, target: System, engine: str, res: EngineResult,
+            hilbert: bool) -> GroebnerResult:
+    out = GroebnerResult(target, engine, res.status, res.seconds, res.basis, message=res.message)
     if res.ok:
-        out.dim = krull_dimension(out.leading, system.nvars)
+        out.dim = krull_dimension(out.leading, target.nvars)
         if hilbert and out.dim >= 0:
             num = hilbert_numerator(out.leading)
             if num is not None:
                 out.hilbert_numerator = num
-                red, d = hilbert_reduced(num, system.nvars)
+                red, d = hilbert_reduced(num, target.nvars)
                 out.degree = sum(red)
         elif out.dim == -1:
             out.degree = 0

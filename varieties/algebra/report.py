@@ -4,15 +4,18 @@ Examples
 --------
 >>> r = VarietyReport(spec="2,l1", group="S2", kind="invariant", n_weights=2,
 ...                   n_constraints=1, dim=1, dim_lower=1, dim_upper=1,
-...                   certificate="Groebner basis over QQ")
->>> r.to_row()["dim"], r.settled
-(1, True)
+...                   certificate="Groebner basis over QQ", certainty="exact")
+>>> r.to_row()["dim"], r.settled, r.proven
+(1, True, True)
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+
+# How sure the bounds are, strongest first (see VarietyReport.certainty).
+CERTAINTIES = ("exact", "probabilistic", "modular")
 
 
 @dataclass
@@ -24,15 +27,48 @@ class VarietyReport:
     spec, group, kind : str
         The network and its symmetry.
     n_weights, n_constraints : int
+        (``n_constraints`` is ``None`` in the report of an analysis killed at
+        the command line's hard time limit.)
     dim : int or None
-        The dimension when the bounds meet, else ``None``.
+        The dimension when the bounds meet, else ``None``. Meeting bounds are
+        only as sure as ``certainty`` says.
     dim_lower, dim_upper : int or None
-        Bounds on the dimension (of the part outside the exclusions, if any).
+        Bounds on the dimension (of the closure of ``V`` minus the excluded
+        loci, if any; ``-1`` means empty).
+    certainty : str
+        How sure ``dim_lower`` and ``dim_upper`` are; the weaker of the two:
+
+        ``exact``
+            Both bounds are proven over ``QQ``: a reduced Groebner basis over
+            ``QQ`` without exclusions, exact families (orbit rank mod a prime,
+            a rigorous lower bound; the family lies in ``V`` by construction,
+            checked at a random point), or the trivial bounds (``0``, or
+            ``-1`` with exclusions, and the number of weights).
+        ``probabilistic``
+            No bound rests on a modular computation, but one rests on a
+            random choice over ``QQ``: with an exclusion, the Groebner basis
+            describes ``V`` minus ``{g = 0}`` for a random combination ``g``
+            of the locus' equations, which gives the upper bound only for
+            generic ``g`` (with high probability; the lower bound is proven).
+        ``modular``
+            Some bound rests on a computation mod ``prime`` (random slices,
+            an msolve basis): it holds for all but finitely many primes and
+            for generic slices, so it is probabilistic too; ``prime`` says
+            which prime.
+        ``None`` only in the report of an analysis that was killed at the
+        command line's hard time limit (then nothing was proven and the
+        bounds are ``None`` too).
+    prime : int or None
+        The prime of the modular bounds when ``certainty`` is ``modular``.
     certificate : str
         How each bound was obtained: method, engine, prime, seed; modular and
         probabilistic certificates say so.
     components : list of dict
-        Minimal primes (``dim``, ``degree``, generators) when computed.
+        GF(p)-irreducible components mod ``p`` (``dim``, ``degree``,
+        generators in the weights) when computed; with exclusions, of the
+        closure of ``V`` minus the excluded loci. These are neither the
+        components over ``QQ`` nor over ``C`` (see
+        :mod:`varieties.algebra.components`).
     census : dict or None
         Numerical local-dimension histogram (float64; see :mod:`.census`).
     function_dim : int or None
@@ -49,6 +85,13 @@ class VarietyReport:
     families : list of dict
     steps : list of dict
         Every engine call: what, codim, status, seconds.
+    basis_size : int or None
+        Size of the reduced Groebner basis, when one was computed.
+    degree : int or None
+        Degree of the variety (of the closure of ``V`` minus the excluded
+        loci, computed after eliminating the Rabinowitsch variables), from a
+        Groebner basis; ``None`` when not computed (``message`` says why).
+        As sure as ``certainty``.
     """
 
     spec: str
@@ -73,10 +116,26 @@ class VarietyReport:
     steps: list = field(default_factory=list)
     basis_size: int | None = None
     degree: int | None = None
+    certainty: str | None = None
+    prime: int | None = None
 
     @property
     def settled(self) -> bool:
+        """The bounds meet (as sure as ``certainty``; see :attr:`proven`)."""
         return self.dim is not None
+
+    @property
+    def proven(self) -> bool:
+        """The bounds meet and both are proven over ``QQ`` (``certainty == "exact"``)."""
+        return self.dim is not None and self.certainty == "exact"
+
+    def certainty_text(self) -> str:
+        """``exact``, ``modular: mod 32003, probabilistic`` or ``probabilistic: ...``."""
+        if self.certainty == "modular":
+            return f"modular: mod {self.prime}, probabilistic"
+        if self.certainty == "probabilistic":
+            return "probabilistic: a random combination of each excluded locus' equations"
+        return self.certainty or "unknown"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -98,6 +157,7 @@ class VarietyReport:
         """A few human-readable lines."""
         dim = (f"dim = {self.dim}" if self.dim is not None
                else f"{self.dim_lower} <= dim <= {self.dim_upper}")
+        dim += f" ({self.certainty_text()})"
         excl = f" excluding {', '.join(self.exclusions)}" if self.exclusions else ""
         lines = [f"{self.spec} {self.kind} under {self.group}{excl}: {self.n_weights} weights, "
                  f"{self.n_constraints} constraints",
@@ -108,7 +168,7 @@ class VarietyReport:
                 lines.append(f"  - {c}")
         if self.components:
             comps = ", ".join(f"dim {c['dim']} deg {c['degree']}" for c in self.components)
-            lines.append(f"  components: {comps}")
+            lines.append(f"  components (GF(p)-irreducible, mod p): {comps}")
         if self.census:
             lines.append(f"  census (numerical, float64): local dims {self.census['histogram']} "
                          f"at {self.census['n_converged']} of {self.census['n_points']} points "

@@ -64,22 +64,29 @@ def _flint_ctx(names, p):
 
 
 def slice_system(system: System, codim: int, seed: int = 0,
-                 eliminate: Sequence[int] | None = None) -> System:
-    """Substitute ``codim`` variables by random affine forms in the remaining ones.
+                 eliminate: Sequence[int] | None = None,
+                 n_weights: int | None = None) -> System:
+    """Substitute ``codim`` variables by random affine forms in the remaining weights.
 
     ``eliminate`` lists the indices of the substituted variables (default: the
     last ``codim`` weights in the system's order, i.e. the first layer's
     quadratic weights, which keeps the variables that matter most to the
-    engines); the system must be over ``GF(p)``.
+    engines); the system must be over ``GF(p)``. ``n_weights`` says that only
+    the first ``n_weights`` variables are weights: the forms then involve
+    weights only, never an auxiliary variable such as Rabinowitsch's ``t``,
+    so that the slice is a linear section of ``V`` minus the excluded locus
+    in weight space (a section of the graph of ``t = 1/g`` would have the
+    same dimension but other components' degrees).
     """
     p = system.characteristic
     if not p:
         raise EngineError("slices are taken over GF(p); build the system with a prime")
     n = system.nvars
-    if codim < 0 or codim > n:
-        raise EngineError(f"slice codimension {codim} is outside 0..{n}")
+    nw = n if n_weights is None else n_weights
+    if codim < 0 or codim > nw:
+        raise EngineError(f"slice codimension {codim} is outside 0..{nw}")
     if eliminate is None:
-        eliminate = list(range(n - codim, n))
+        eliminate = list(range(nw - codim, nw))
     eliminate = list(eliminate)
     if len(eliminate) != codim:
         raise EngineError("eliminate must list exactly codim variables")
@@ -100,9 +107,10 @@ def slice_system(system: System, codim: int, seed: int = 0,
     images = [None] * n
     for pos, i in enumerate(keep):
         images[i] = gens[pos]
+    in_form = [pos for pos, i in enumerate(keep) if i < nw]
     for i in eliminate:
         form = ctx.from_dict({tuple(int(a == b) for b in range(len(keep))): rng.randrange(1, p)
-                              for a in range(len(keep))})
+                              for a in in_form}) if in_form else ctx.from_dict({})
         images[i] = form + rng.randrange(p)
     full = _flint_ctx(list(system.variables), p)
     polys = []
@@ -123,14 +131,15 @@ def _mono_val(m, vals, p):
 
 
 def slice_test(system: System, codim: int, engine: str = "msolve", seed: int = 0,
-               timeout: float = 60.0, eliminate: Sequence[int] | None = None) -> SliceResult:
+               timeout: float = 60.0, eliminate: Sequence[int] | None = None,
+               n_weights: int | None = None) -> SliceResult:
     """Is ``V`` (mod ``p``) met by a random affine subspace of codimension ``codim``?
 
     Returns a :class:`SliceResult`; ``empty`` is ``None`` when the engine
-    timed out or failed.
+    timed out or failed. ``n_weights``: see :func:`slice_system`.
     """
     start = time.perf_counter()
-    sl = slice_system(system, codim, seed, eliminate)
+    sl = slice_system(system, codim, seed, eliminate, n_weights)
     if sl.nvars == 0:
         return SliceResult(codim, system.characteristic, seed, "evaluation", "ok",
                            bool(sl.polys), time.perf_counter() - start)
@@ -178,7 +187,7 @@ def slice_bounds(system: System, lower: int = 0, upper: int | None = None,
     """
     n = n_weights if n_weights is not None else system.nvars
     hi = n if upper is None else upper
-    lo = max(lower, 0)
+    lo = max(lower, -1)   # -1: V (minus an excluded locus) may be empty
     out = SliceBounds(lo, hi)
     s = seed
 
@@ -199,8 +208,7 @@ def slice_bounds(system: System, lower: int = 0, upper: int | None = None,
         left = remaining()
         if left <= 0.05:
             return "none"
-        r = slice_test(system, c, engine, s, min(left, share * left),
-                       _elim(system.nvars, n, c))
+        r = slice_test(system, c, engine, s, min(left, share * left), _elim(n, c), n)
         s += 1
         out.tests.append(r)
         return {True: "empty", False: "nonempty", None: "timeout"}[r.empty]
@@ -239,6 +247,6 @@ def slice_bounds(system: System, lower: int = 0, upper: int | None = None,
     return out
 
 
-def _elim(nvars: int, n_weights: int, c: int) -> list[int]:
+def _elim(n_weights: int, c: int) -> list[int]:
     # Substitute weights only (never an auxiliary variable such as Rabinowitsch's t).
     return list(range(n_weights - c, n_weights))

@@ -62,6 +62,15 @@ class Problem:
     extra_vars: list[str] = field(default_factory=list)
     exclusions: list[str] = field(default_factory=list)
 
+    def polys(self):
+        """The constraint polynomials, converted to sympy one at a time as they are read.
+
+        A re-iterable view, unlike :attr:`ConstraintSet.polys`, which converts
+        them all at once (a minute for ``3,q3,q3,q1``): a consumer that
+        checks a deadline between polynomials can stop part-way.
+        """
+        return _LazyPolys(self.cs)
+
     @property
     def n_weights(self) -> int:
         return len(self.order)
@@ -70,13 +79,30 @@ class Problem:
     def variables(self) -> list[str]:
         return list(self.order) + list(self.extra_vars)
 
-    def system(self, characteristic: int = 0) -> System:
-        """The ideal (constraints plus extra generators) over ``QQ`` or ``GF(p)``."""
-        base = sympy_to_system(self.cs.polys, list(self.cs.weights), characteristic, self.order)
+    def system(self, characteristic: int = 0, deadline: float | None = None) -> System:
+        """The ideal (constraints plus extra generators) over ``QQ`` or ``GF(p)``.
+
+        ``deadline``: see :func:`~.groebner.sympy_to_system`.
+        """
+        base = sympy_to_system(self.polys(), list(self.cs.weights), characteristic, self.order,
+                               deadline)
         k = len(self.extra_vars)
         polys = [{m + (0,) * k: c for m, c in f.items()} for f in base.polys]
         polys += [dict(f) for f in self.extra_polys]
         return System(tuple(self.variables), polys, characteristic)
+
+
+class _LazyPolys:
+    """Re-iterable view of a constraint set's sympy polynomials (each converted once, on use)."""
+
+    def __init__(self, cs: ConstraintSet):
+        self.cs = cs
+
+    def __iter__(self):
+        return (c.poly for c in self.cs.constraints)
+
+    def __len__(self) -> int:
+        return len(self.cs.constraints)
 
 
 def build_problem(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",

@@ -1,8 +1,40 @@
-"""``varieties analyze SPEC``: dimension of the variety of symmetric weights, with certificates."""
+"""``varieties analyze SPEC``: dimension of the variety of symmetric weights, with certificates.
+
+``--timeout`` is a hard limit here: the analysis runs in a child process
+(forked where the platform allows) in a process group of its own, and the
+group (the child and any Singular, msolve or sympy process it started) is
+killed ``GRACE`` past the limit. :func:`varieties.algebra.analyze` itself
+checks its deadline only between phases and inside the loops of the phases,
+so one long non-looping step (building a large constraint set) could
+otherwise run on. A killed analysis prints a report with status ``timeout``
+(one line, or JSON with ``--json``) and, like any report, exits with status 0;
+bad input exits with status 2 as everywhere in the CLI.
+"""
 
 from __future__ import annotations
 
+import argparse
+import multiprocessing as mp
+import os
+import signal
+import time
+
 from .common import add_symmetry_args, print_json
+
+
+def grace(timeout: float) -> float:
+    """Seconds past ``timeout`` before the child is killed: 2 s plus 5% of the limit."""
+    return 2.0 + 0.05 * timeout
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of points") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} points is negative; give 0 or more")
+    return value
 
 
 def register(sub) -> None:
@@ -11,8 +43,9 @@ def register(sub) -> None:
         help="dimension (or certified bounds), components, census of the symmetric-weight variety",
         description="Bound the dimension of the variety of weights making the network "
         "symmetric: exact families (rigorous lower bounds), random affine slices over GF(p) "
-        "(modular upper/lower bounds), full Groebner bases, Singular components and a "
-        "numerical census. Every engine call has a hard time limit.",
+        "(modular upper/lower bounds), full Groebner bases, Singular components (mod p) and "
+        "a numerical census. The report's certainty says whether the bounds are exact, "
+        "probabilistic or modular. --timeout is a hard limit on the whole analysis.",
     )
     add_symmetry_args(p)
     p.add_argument("--engine", default="sympy", choices=["sympy", "singular", "msolve"],
@@ -22,26 +55,112 @@ def register(sub) -> None:
     p.add_argument("--exclude", action="append", default=[], metavar="LOCUS",
                    help="constant-output, dead-unit, or comma-separated weights that must not "
                    "all vanish (repeatable)")
-    p.add_argument("--timeout", type=float, default=60.0, help="total seconds (default 60)")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="total seconds (default 60); a hard limit: the analysis is killed "
+                   "2 s + 5%% after it and reported with status timeout")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--prime", type=int, default=32003, help="prime for modular computations")
+    p.add_argument("--prime", type=int, default=32003,
+                   help="prime for modular computations, 2^10 < p < 2^31 (default 32003)")
     p.add_argument("--components", action="store_true",
-                   help="top-dimensional components (Singular minAssGTZ on a slice)")
-    p.add_argument("--census", type=int, default=None, metavar="N",
-                   help="number of census points (numerical)")
+                   help="top-dimensional components (Singular minAssGTZ on a slice, mod p: "
+                   "GF(p)-irreducible components)")
+    p.add_argument("--census", type=_nonnegative_int, default=None, metavar="N",
+                   help="number of census points, N >= 0 (numerical)")
     p.add_argument("--json", action="store_true", help="the full report as JSON")
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def _analyze(args):
     from ..algebra import analyze
 
-    rep = analyze(args.spec, group=args.group, kind=args.kind, engine=args.engine,
-                  method=args.method, exclude=tuple(args.exclude), timeout=args.timeout,
-                  seed=args.seed, full=args.full, prime=args.prime,
-                  components=args.components, census_points=args.census)
+    return analyze(args.spec, group=args.group, kind=args.kind, engine=args.engine,
+                   method=args.method, exclude=tuple(args.exclude), timeout=args.timeout,
+                   seed=args.seed, full=args.full, prime=args.prime,
+                   components=args.components, census_points=args.census)
+
+
+def _child(args, conn) -> None:
+    # A process group of its own, so that killing it also kills the engines it started.
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
+    try:
+        conn.send(("ok", _analyze(args)))
+    except BaseException as exc:  # hand every failure to the parent, which re-raises it
+        try:
+            conn.send(("raise", exc))
+        except Exception:  # an exception that does not pickle
+            conn.send(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def _kill_group(proc) -> None:
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.join(5)
+
+
+def _timeout_report(args, seconds: float):
+    from ..algebra import VarietyReport
+    from ..network import parse_spec
+
+    spec = parse_spec(args.spec, full=args.full)
+    return VarietyReport(
+        spec=str(spec), group=args.group, kind=args.kind, n_weights=len(spec.weights),
+        n_constraints=None, engine=args.engine, method=args.method, seconds=seconds,
+        status="timeout", exclusions=list(args.exclude),
+        message=f"killed after {seconds:.1f} s: the analysis did not finish within "
+        f"--timeout {args.timeout:g} s (plus {grace(args.timeout):.1f} s grace); "
+        "nothing was proven")
+
+
+def run_limited(args):
+    """``(report, killed)``: the analysis' report, or a ``timeout`` report if it was killed."""
+    from ..algebra.engines import check_engine, check_prime
+    from ..errors import EngineError, MethodError
+
+    # Bad input fails here, in one line, before anything is forked.
+    if not args.timeout > 0:
+        raise MethodError(f"timeout {args.timeout!r} is invalid; give a time limit in seconds > 0")
+    check_engine(args.engine, check_prime(args.prime))
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else None)
+    parent, child = ctx.Pipe(duplex=False)
+    start = time.perf_counter()
+    proc = ctx.Process(target=_child, args=(args, child))
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(args.timeout + grace(args.timeout)):
+            try:
+                kind, value = parent.recv()
+            except EOFError:
+                proc.join(5)
+                kind, value = "raise", EngineError(
+                    f"the analysis process died without an answer (exit code {proc.exitcode}, "
+                    "e.g. killed for lack of memory); try a smaller network or --timeout")
+            proc.join(5)
+            if kind == "raise":
+                raise value
+            return value, False
+        return _timeout_report(args, time.perf_counter() - start), True
+    finally:
+        if proc.is_alive():
+            _kill_group(proc)
+        parent.close()
+
+
+def run(args) -> int:
+    rep, killed = run_limited(args)
     if args.json:
         print_json(rep.to_dict())
+    elif killed:
+        print(f"{rep.spec}: status timeout ({rep.message})")
     else:
         print(rep.summary())
     return 0
