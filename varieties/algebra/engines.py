@@ -333,71 +333,58 @@ def parse_poly(text: str, index: dict[str, int], nvars: int, p: int) -> Poly:
 
 # --------------------------------------------------------------------------- sympy
 
-def _sympy_worker(system: System, conn, n_elim: int = 0) -> None:
-    try:
-        from sympy import GF, QQ
-        from sympy.polys.groebnertools import groebner
-        from sympy.polys.orderings import ProductOrder, grevlex
-        from sympy.polys.rings import ring
+def _sympy_basis(system: System, n_elim: int = 0) -> list[dict]:
+    """The reduced basis by sympy, eliminated variables dropped; run in a time-limited child."""
+    from sympy import GF, QQ
+    from sympy.polys.groebnertools import groebner
+    from sympy.polys.orderings import ProductOrder, grevlex
+    from sympy.polys.rings import ring
 
-        k = n_elim
-        p = system.characteristic
-        dom = GF(p) if p else QQ
-        # Eliminated variables go first, in a block order (grevlex on each block).
-        perm = (lambda m: m[len(m) - k:] + m[:len(m) - k]) if k else (lambda m: m)
-        order = (ProductOrder((grevlex, lambda m: m[:k]), (grevlex, lambda m: m[k:]))
-                 if k else grevlex)
-        names = [f"v{i}" for i in range(system.nvars)]
-        R, *_ = ring(",".join(names), dom, order)
-        conv = dom.convert
+    k = n_elim
+    p = system.characteristic
+    dom = GF(p) if p else QQ
+    # Eliminated variables go first, in a block order (grevlex on each block).
+    perm = (lambda m: m[len(m) - k:] + m[:len(m) - k]) if k else (lambda m: m)
+    order = (ProductOrder((grevlex, lambda m: m[:k]), (grevlex, lambda m: m[k:]))
+             if k else grevlex)
+    names = [f"v{i}" for i in range(system.nvars)]
+    R, *_ = ring(",".join(names), dom, order)
+    conv = dom.convert
+    if p:
+        polys = [R.from_dict({perm(m): conv(int(c)) for m, c in f.items()})
+                 for f in system.polys]
+    else:
+        polys = [R.from_dict({perm(m): QQ(Fraction(c).numerator, Fraction(c).denominator)
+                              for m, c in f.items()}) for f in system.polys]
+    if not polys:
+        return []
+    G = groebner(polys, R)
+    out = []
+    for g in G:
+        if k and any(any(m[:k]) for m in g.keys()):
+            continue  # involves an eliminated variable
         if p:
-            polys = [R.from_dict({perm(m): conv(int(c)) for m, c in f.items()})
-                     for f in system.polys]
+            out.append({m[k:]: int(c) % p for m, c in g.items()})
         else:
-            polys = [R.from_dict({perm(m): QQ(Fraction(c).numerator, Fraction(c).denominator)
-                                  for m, c in f.items()}) for f in system.polys]
-        if not polys:
-            conn.send(("ok", [], ""))
-            return
-        G = groebner(polys, R)
-        out = []
-        for g in G:
-            if k and any(any(m[:k]) for m in g.keys()):
-                continue  # involves an eliminated variable
-            if p:
-                out.append({m[k:]: int(c) % p for m, c in g.items()})
-            else:
-                out.append({m[k:]: Fraction(int(c.numerator), int(c.denominator))
-                            for m, c in g.items()})
-        conn.send(("ok", out, ""))
-    except BaseException as exc:  # report, never hang the parent
-        conn.send(("error", None, f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+            out.append({m[k:]: Fraction(int(c.numerator), int(c.denominator))
+                        for m, c in g.items()})
+    return out
 
 
 def _run_sympy(system: System, timeout: float, n_elim: int = 0) -> EngineResult:
-    import multiprocessing as mp
+    from ..timelimit import call_in_child
 
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    start = time.perf_counter()
-    proc = ctx.Process(target=_sympy_worker, args=(system, child, n_elim), daemon=True)
-    proc.start()
-    child.close()
-    status, basis, msg = "timeout", None, f"no answer within {timeout:g} s"
-    if parent.poll(timeout):
-        try:
-            status, basis, msg = parent.recv()
-        except EOFError:
-            status, msg = "error", "the sympy child process died without an answer"
-    proc.join(0.5)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-    parent.close()
-    return EngineResult("sympy", status, time.perf_counter() - start, basis, msg,
-                        system.characteristic)
+    # Same process group as the caller: sympy starts nothing, and a caller that is itself
+    # a time-limited child (the CLI, a sweep task) must take this one down with it.
+    res = call_in_child(_sympy_basis, (system, n_elim), timeout, new_session=False)
+    status, basis, msg = {
+        "ok": ("ok", res.value, ""),
+        "timeout": ("timeout", None, f"no answer within {timeout:g} s"),
+        "raised": ("error", None, f"{type(res.value).__name__}: {res.value}"),
+        "died": ("error", None, f"the sympy child process died without an answer "
+                 f"(exit code {res.exitcode})"),
+    }[res.status]
+    return EngineResult("sympy", status, res.seconds, basis, msg, system.characteristic)
 
 
 # --------------------------------------------------------------------------- Singular

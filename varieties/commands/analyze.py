@@ -14,10 +14,6 @@ bad input exits with status 2 as everywhere in the CLI.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import os
-import signal
-import time
 
 from .common import add_symmetry_args, print_json
 
@@ -79,32 +75,6 @@ def _analyze(args):
                    components=args.components, census_points=args.census)
 
 
-def _child(args, conn) -> None:
-    # A process group of its own, so that killing it also kills the engines it started.
-    if hasattr(os, "setpgrp"):
-        os.setpgrp()
-    try:
-        conn.send(("ok", _analyze(args)))
-    except BaseException as exc:  # hand every failure to the parent, which re-raises it
-        try:
-            conn.send(("raise", exc))
-        except Exception:  # an exception that does not pickle
-            conn.send(("raise", RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        conn.close()
-
-
-def _kill_group(proc) -> None:
-    try:
-        if hasattr(os, "killpg"):
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
-    proc.join(5)
-
-
 def _timeout_report(args, seconds: float):
     from ..algebra import VarietyReport
     from ..network import parse_spec
@@ -123,36 +93,22 @@ def run_limited(args):
     """``(report, killed)``: the analysis' report, or a ``timeout`` report if it was killed."""
     from ..algebra.engines import check_engine, check_prime
     from ..errors import EngineError, MethodError
+    from ..timelimit import call_in_child
 
     # Bad input fails here, in one line, before anything is forked.
     if not args.timeout > 0:
         raise MethodError(f"timeout {args.timeout!r} is invalid; give a time limit in seconds > 0")
     check_engine(args.engine, check_prime(args.prime))
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else None)
-    parent, child = ctx.Pipe(duplex=False)
-    start = time.perf_counter()
-    proc = ctx.Process(target=_child, args=(args, child))
-    proc.start()
-    child.close()
-    try:
-        if parent.poll(args.timeout + grace(args.timeout)):
-            try:
-                kind, value = parent.recv()
-            except EOFError:
-                proc.join(5)
-                kind, value = "raise", EngineError(
-                    f"the analysis process died without an answer (exit code {proc.exitcode}, "
-                    "e.g. killed for lack of memory); try a smaller network or --timeout")
-            proc.join(5)
-            if kind == "raise":
-                raise value
-            return value, False
-        return _timeout_report(args, time.perf_counter() - start), True
-    finally:
-        if proc.is_alive():
-            _kill_group(proc)
-        parent.close()
+    res = call_in_child(_analyze, (args,), args.timeout + grace(args.timeout))
+    if res.status == "ok":
+        return res.value, False
+    if res.status == "raised":
+        raise res.value
+    if res.status == "died":
+        raise EngineError(
+            f"the analysis process died without an answer (exit code {res.exitcode}, e.g. "
+            "killed for lack of memory); try a smaller network or --timeout")
+    return _timeout_report(args, res.seconds), True
 
 
 def run(args) -> int:

@@ -30,14 +30,12 @@ timing column ``seconds`` differs between two runs.
 
 from __future__ import annotations
 
-import atexit
 import csv
 import json
 import math
 import multiprocessing
 import os
 import pathlib
-import signal
 import subprocess
 import sys
 import tempfile
@@ -49,6 +47,7 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from ..errors import VarietiesError
+from ..timelimit import call_in_child, kill_active, kill_group, track
 from .config import Sweep
 from .tasks import spec_columns, task_columns
 
@@ -59,10 +58,6 @@ MODES = ("auto", "dask", "inprocess")
 
 # Imported once in the forkserver, so that each child starts warm.
 PRELOAD = ("varieties.sweep.warm",)
-
-# Child processes (process-group ids) alive in this process; killed on exit.
-_ACTIVE: set[int] = set()
-_ACTIVE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -130,16 +125,6 @@ def _execute(task: str, config: dict) -> dict:
     return {k: _normalise(v) for k, v in row.items()}
 
 
-def _child_main(conn, task: str, config: dict) -> None:
-    # A session of its own, so that killing the group also kills the
-    # engines (Singular, msolve) the task started.
-    os.setsid()
-    try:
-        conn.send(_execute(task, config))
-    finally:
-        conn.close()
-
-
 def _context():
     """The multiprocessing context for children: a forkserver with the tasks preloaded.
 
@@ -191,16 +176,6 @@ def _can_fork_children() -> bool:
     return not multiprocessing.current_process().daemon
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
 def run_isolated(task: str, config: dict, timeout: float, isolation: str = "auto") -> dict:
     """Run ``task(config)`` in a child process, killed after ``timeout`` seconds.
 
@@ -245,63 +220,36 @@ def run_isolated(task: str, config: dict, timeout: float, isolation: str = "auto
 
 
 def _run_forked(task: str, config: dict, timeout: float) -> dict | None:
-    ctx = _context()
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(child, task, config), daemon=False)
-    proc.start()
-    child.close()
-    with _ACTIVE_LOCK:
-        _ACTIVE.add(proc.pid)
-    try:
-        if parent.poll(timeout):
-            try:
-                row = parent.recv()
-            except EOFError:
-                proc.join(5)
-                row = {"status": "error",
-                       "message": f"the task's process died (exit code {proc.exitcode})",
-                       "seconds": math.nan}
-            proc.join(5)
-            return row
+    res = call_in_child(_execute, (task, config), timeout, context=_context())
+    if res.status == "ok":
+        return res.value
+    if res.status == "timeout":
         return None
-    finally:
-        if proc.is_alive():
-            _kill_group(proc.pid)
-        proc.join(5)
-        with _ACTIVE_LOCK:
-            _ACTIVE.discard(proc.pid)
-        parent.close()
+    what = (f"exit code {res.exitcode}" if res.status == "died"
+            else f"{type(res.value).__name__}: {res.value}")
+    return {"status": "error", "message": f"the task's process died ({what})",
+            "seconds": math.nan}
 
 
 def _run_subprocess(task: str, config: dict, timeout: float) -> dict | None:
     cmd = [sys.executable, "-m", "varieties.sweep.child"]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    with _ACTIVE_LOCK:
-        _ACTIVE.add(proc.pid)
+    track(proc.pid)
     try:
         out, err = proc.communicate(json.dumps({"task": task, "config": config}), timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc.pid)
+        kill_group(proc.pid)
         proc.communicate()
         return None
     finally:
-        with _ACTIVE_LOCK:
-            _ACTIVE.discard(proc.pid)
+        track(proc.pid, active=False)
     try:
         return json.loads(out.strip().splitlines()[-1])
     except (json.JSONDecodeError, IndexError):
         tail = (err or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
         return {"status": "error", "message": f"the task's process died: {tail[0]}",
                 "seconds": math.nan}
-
-
-@atexit.register
-def _kill_active() -> None:
-    with _ACTIVE_LOCK:
-        pids = list(_ACTIVE)
-    for pid in pids:
-        _kill_group(pid)
 
 
 # --------------------------------------------------------------------------- the row store
@@ -486,7 +434,7 @@ def _iter_inprocess(jobs, timeout, workers):
             yield futures[fut], fut.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-        _kill_active()
+        kill_active()
         pool.shutdown(wait=True)
 
 

@@ -1,0 +1,142 @@
+"""Hard time limits: run a function in a child process and kill it, with its children, on time.
+
+Exact algebra has no useful progress bound: a Groebner basis finishes in a
+second or not in a day. Every long computation of the package therefore runs
+under a wall-clock limit that cannot be ignored: :func:`call_in_child` runs
+``fn(*args)`` in a forked child that leads a process session of its own, and
+kills the whole session (the child and every Singular, msolve or sympy
+process it started) when the time is up. Children still running when the
+interpreter exits are killed too, so nothing outlives an interrupted run.
+
+Examples
+--------
+>>> call_in_child(pow, (2, 10), timeout=30).value
+1024
+>>> import time
+>>> call_in_child(time.sleep, (10,), timeout=0.5).status
+'timeout'
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+# Process-group ids of the children now running, for the exit handler.
+_ACTIVE: set[int] = set()
+_ACTIVE_LOCK = threading.Lock()
+
+
+@dataclass
+class ChildResult:
+    """What became of a call in a child process.
+
+    ``status`` is ``ok`` (``value`` holds the return value), ``raised``
+    (``value`` holds the exception, re-created in this process), ``timeout``
+    (killed at the limit) or ``died`` (the child ended without an answer,
+    e.g. killed for lack of memory; ``exitcode`` says how).
+    """
+
+    status: str
+    value: Any = None
+    seconds: float = 0.0
+    exitcode: int | None = None
+
+
+def _child_main(conn, fn: Callable, args: tuple, new_session: bool) -> None:
+    if new_session:
+        # Its own session: killing the group also kills the engines it starts.
+        os.setsid()
+    try:
+        conn.send(("ok", fn(*args)))
+    except BaseException as exc:  # hand every failure to the parent
+        try:
+            conn.send(("raised", exc))
+        except Exception:  # an exception that does not pickle
+            conn.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group led by ``pid`` (or just ``pid`` if it leads none)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def call_in_child(fn: Callable, args: tuple = (), timeout: float = 60.0, context=None,
+                  new_session: bool = True) -> ChildResult:
+    """Run ``fn(*args)`` in a child process, killed after ``timeout`` seconds (wall clock).
+
+    Parameters
+    ----------
+    fn, args
+        The call; its result and exceptions must pickle.
+    timeout : float
+        Seconds from the start of the child.
+    context : multiprocessing context, optional
+        ``fork`` by default (cheap, and the child sees what is already
+        imported); the sweep engine passes a forkserver context, which is safe
+        from multi-threaded Dask workers.
+    new_session : bool
+        Start the child in a session of its own, so that the kill reaches
+        the processes it starts (default).
+
+    Returns
+    -------
+    ChildResult
+    """
+    ctx = context or multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    start = time.perf_counter()
+    proc = ctx.Process(target=_child_main, args=(child, fn, args, new_session), daemon=False)
+    proc.start()
+    child.close()
+    with _ACTIVE_LOCK:
+        _ACTIVE.add(proc.pid)
+    try:
+        if not parent.poll(timeout):
+            return ChildResult("timeout", None, time.perf_counter() - start)
+        try:
+            status, value = parent.recv()
+        except EOFError:
+            proc.join(5)
+            return ChildResult("died", None, time.perf_counter() - start, proc.exitcode)
+        proc.join(5)
+        return ChildResult(status, value, time.perf_counter() - start, proc.exitcode)
+    finally:
+        if proc.is_alive():
+            if new_session:
+                kill_group(proc.pid)
+            else:
+                proc.kill()
+        proc.join(5)
+        with _ACTIVE_LOCK:
+            _ACTIVE.discard(proc.pid)
+        parent.close()
+
+
+def track(pid: int, active: bool = True) -> None:
+    """Register (or forget) a child started elsewhere, to be killed at exit like ours."""
+    with _ACTIVE_LOCK:
+        (_ACTIVE.add if active else _ACTIVE.discard)(pid)
+
+
+@atexit.register
+def kill_active() -> None:
+    """Kill every child (and its session) still running; also run at interpreter exit."""
+    with _ACTIVE_LOCK:
+        pids = list(_ACTIVE)
+    for pid in pids:
+        kill_group(pid)
