@@ -53,15 +53,21 @@ def _analyze_available() -> bool:
 
 @pytest.mark.skipif(not _analyze_available(), reason="varieties.algebra.analyze not there yet")
 def test_dimension_rows_are_consistent():
+    from varieties.algebra.report import CERTAINTIES
+
     free = tasks.dimension_row({"spec": "2,l2^2,l1", "kind": "none", "timeout": 20})
-    # no symmetry, no constraints: the variety is all of weight space
+    # no symmetry, no constraints: the variety is all of weight space, trivially exact
     assert free["status"] == "ok" and free["dim"] == free["weights"] == 6
+    assert free["certainty"] == "exact" and free["prime"] is None
     row = tasks.dimension_row({"spec": "2,q1,q1", "kind": "invariant", "timeout": 20})
     lo = row["dim_lower"] if row["dim_lower"] is not None else 0
     hi = row["dim_upper"] if row["dim_upper"] is not None else row["weights"]
     assert 0 <= lo <= hi <= row["weights"]
     if row["dim"] is not None:
         assert lo <= row["dim"] <= hi
+    assert row["certainty"] in CERTAINTIES
+    # A modular bound names its prime; an exact one needs none.
+    assert (row["prime"] is not None) == (row["certainty"] == "modular")
     assert set(row) >= set(tasks.task_columns("dimension_row"))
 
 

@@ -28,13 +28,14 @@ from .errors import DataError
 INT_COLUMNS = (
     "n", "weights", "constraints", "equality", "zero", "linear", "polynomial", "colors",
     "zero_weights", "free", "function_dim", "closed_form", "dim", "dim_lower", "dim_upper",
-    "seed", "width", "w", "w1", "w2",
+    "prime", "degree", "seed", "width", "w", "w1", "w2",
 )
 BOOL_COLUMNS = ("agree", "full", "fail")
 FLOAT_COLUMNS = ("seconds", "sleep", "timeout")
 JSON_COLUMNS = ("census", "components", "exclude")
 STRING_COLUMNS = (
-    "key", "spec", "group", "kind", "layers", "layer", "method", "certificate", "engine",
+    "key", "spec", "group", "kind", "layers", "layer", "method", "certificate", "certainty",
+    "engine",
     "status", "message", "closed_form_method", "mode",
 )
 
@@ -185,7 +186,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     Constraint tables: per group and kind, the number of cases, how many
     succeeded, the range of colors and how many closed forms agree.
     Variety dimensions: one line per configuration with the dimension or its
-    bounds, the function dimension, status and seconds.
+    bounds and their certainty, the function dimension, status and seconds.
     """
     if "colors" in df.columns:
         def agree(s):
@@ -211,6 +212,7 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
             if "exclude" in df.columns else "",
             "weights": df.get("weights"),
             "dim": [_dim_text(r) for r in df.itertuples()],
+            "certainty": df.get("certainty"),
             "function_dim": df.get("function_dim"),
             "method": df.get("method"),
             "status": df["status"],

@@ -12,8 +12,9 @@ task                          columns
 :func:`constraint_row`        counts of symmetry constraints by class, tying
                               (colors, free parameters), function dimension,
                               closed form and whether it agrees
-:func:`dimension_row`         variety dimension or bounds with certificate,
-                              census, function dimension, engine, status
+:func:`dimension_row`         variety dimension or bounds with certainty and
+                              certificate, degree, census, function
+                              dimension, engine, status
 :func:`probe_row`             a test double: sleeps, fails or hangs on demand
 ============================  ================================================
 
@@ -40,8 +41,8 @@ CONSTRAINT_COLUMNS = [
 BURNSIDE_MAX_ORDER = 5000
 DIMENSION_COLUMNS = [
     "spec", "group", "kind", "exclude", "n", "layers", "weights", "constraints",
-    "dim", "dim_lower", "dim_upper", "method", "certificate", "census", "components",
-    "function_dim", "engine",
+    "dim", "dim_lower", "dim_upper", "certainty", "prime", "degree", "method", "certificate",
+    "census", "components", "function_dim", "engine",
 ]
 PROBE_COLUMNS = ["spec", "group", "kind", "value"]
 
@@ -155,6 +156,7 @@ def dimension_row(config: dict) -> dict:
         "exclude": list(exclude), "n": spec.n_inputs, "layers": _layers(spec),
         "weights": report.n_weights, "constraints": report.n_constraints,
         "dim": report.dim, "dim_lower": report.dim_lower, "dim_upper": report.dim_upper,
+        "certainty": report.certainty, "prime": report.prime, "degree": report.degree,
         "method": report.method, "certificate": report.certificate,
         "census": report.census, "components": report.components,
         "function_dim": report.function_dim, "engine": report.engine,
