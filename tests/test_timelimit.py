@@ -64,3 +64,53 @@ def test_timeout_kills_the_child_and_everything_it_started(tmp_path, nested):
     while _alive(pid) and time.time() < deadline:
         time.sleep(0.05)
     assert not _alive(pid), "the grandchild survived the kill"
+
+
+_PARENT_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_timelimit import _spawn_and_wait
+from varieties.timelimit import call_in_child
+call_in_child(_spawn_and_wait, ({pidfile!r}, 60, False), timeout={timeout})
+"""
+
+
+def _wait_for(path, seconds=30):
+    deadline = time.time() + seconds
+    while not (path.exists() and path.read_text()) and time.time() < deadline:
+        time.sleep(0.05)
+    return int(path.read_text())
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.time() + seconds
+    while _alive(pid) and time.time() < deadline:
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
+@pytest.mark.parametrize("how", ["parent killed", "parent stopped"])
+def test_children_do_not_outlive_a_dead_or_stuck_parent(tmp_path, how):
+    """The child's own watchdog: no orphaned engine survives a SIGKILLed or hung caller."""
+    import pathlib
+    import sys
+
+    pidfile = tmp_path / "pid"
+    timeout = 30 if how == "parent killed" else 1
+    code = _PARENT_SCRIPT.format(tests=str(pathlib.Path(__file__).parent),
+                                 pidfile=str(pidfile), timeout=timeout)
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        grandchild = _wait_for(pidfile)
+        if how == "parent killed":
+            parent.kill()
+            assert _gone_within(grandchild, 5), "the engine survived its caller's death"
+        else:
+            # A stopped parent cannot kill anything: the child must do it at limit + GRACE.
+            parent.send_signal(signal.SIGSTOP)
+            from varieties.timelimit import GRACE
+
+            assert _gone_within(grandchild, timeout + GRACE + 5)
+    finally:
+        parent.kill()
+        parent.wait()

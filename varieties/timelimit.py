@@ -5,8 +5,11 @@ second or not in a day. Every long computation of the package therefore runs
 under a wall-clock limit that cannot be ignored: :func:`call_in_child` runs
 ``fn(*args)`` in a forked child that leads a process session of its own, and
 kills the whole session (the child and every Singular, msolve or sympy
-process it started) when the time is up. Children still running when the
-interpreter exits are killed too, so nothing outlives an interrupted run.
+process it started) when the time is up. The child also watches the clock
+and its caller itself: past the limit plus :data:`GRACE`, or once the caller
+is gone (a sweep killed with SIGKILL, a Dask worker torn down), it kills its
+own session. Children still running when the interpreter exits are killed
+too, so nothing outlives its limit or an interrupted run.
 
 Examples
 --------
@@ -27,6 +30,11 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
+
+# Seconds past its limit after which a child kills itself, should the parent not have
+# done so (stopped, or busy); the parent normally kills it at the limit itself.
+GRACE = 2.0
+WATCH_INTERVAL = 0.2
 
 # Process-group ids of the children now running, for the exit handler.
 _ACTIVE: set[int] = set()
@@ -49,10 +57,26 @@ class ChildResult:
     exitcode: int | None = None
 
 
-def _child_main(conn, fn: Callable, args: tuple, new_session: bool) -> None:
+def _watchdog(limit: float, alive, new_session: bool) -> None:
+    end = time.monotonic() + limit + GRACE
+    # ``alive`` reads EOF once the caller has closed its end or died, whichever
+    # process forked us (the caller itself, or a forkserver that outlives it).
+    while time.monotonic() < end and not alive.poll(WATCH_INTERVAL):
+        pass
+    # Past the limit, or orphaned: take down what this child started, then itself.
+    if new_session:
+        os.killpg(0, signal.SIGKILL)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _child_main(conn, alive, alive_w, fn: Callable, args: tuple, new_session: bool,
+                limit: float) -> None:
+    # A forked child inherits the caller's end of the pipe; holding it would hide the EOF.
+    alive_w.close()
     if new_session:
         # Its own session: killing the group also kills the engines it starts.
         os.setsid()
+    threading.Thread(target=_watchdog, args=(limit, alive, new_session), daemon=True).start()
     try:
         conn.send(("ok", fn(*args)))
     except BaseException as exc:  # hand every failure to the parent
@@ -99,32 +123,42 @@ def call_in_child(fn: Callable, args: tuple = (), timeout: float = 60.0, context
     """
     ctx = context or multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
+    alive, alive_w = ctx.Pipe(duplex=False)
     start = time.perf_counter()
-    proc = ctx.Process(target=_child_main, args=(child, fn, args, new_session), daemon=False)
+    proc = ctx.Process(target=_child_main,
+                       args=(child, alive, alive_w, fn, args, new_session, timeout), daemon=False)
     proc.start()
     child.close()
+    alive.close()
     with _ACTIVE_LOCK:
         _ACTIVE.add(proc.pid)
+    status, value = "timeout", None
     try:
-        if not parent.poll(timeout):
-            return ChildResult("timeout", None, time.perf_counter() - start)
-        try:
-            status, value = parent.recv()
-        except EOFError:
-            proc.join(5)
-            return ChildResult("died", None, time.perf_counter() - start, proc.exitcode)
-        proc.join(5)
-        return ChildResult(status, value, time.perf_counter() - start, proc.exitcode)
+        if parent.poll(timeout):
+            try:
+                status, value = parent.recv()
+            except EOFError:
+                status = "died"
     finally:
-        if proc.is_alive():
-            if new_session:
-                kill_group(proc.pid)
-            else:
-                proc.kill()
+        seconds = time.perf_counter() - start
+        if new_session:
+            # Before the child is reaped, so that its pid, the group's id, cannot have been
+            # reused; even after an answer, so that processes it left running go too.
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        elif status != "ok":
+            proc.kill()
         proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
         with _ACTIVE_LOCK:
             _ACTIVE.discard(proc.pid)
         parent.close()
+        alive_w.close()
+    return ChildResult(status, value, seconds, proc.exitcode)
 
 
 def track(pid: int, active: bool = True) -> None:
