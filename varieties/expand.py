@@ -20,11 +20,13 @@ BACKENDS = ("auto", "sympy", "flint")
 
 
 def flint_available() -> bool:
-    """Whether python-flint (with ``fmpq_mpoly``) can be imported."""
+    """Whether python-flint with ``fmpq_mpoly`` and cached contexts (``.get``) can be imported."""
     try:
         import flint  # noqa: F401
 
-        return hasattr(flint, "fmpq_mpoly_ctx")
+        # Older releases lack the mpoly types or the context cache used below; they fall
+        # back to sympy instead of failing half-way through an expansion.
+        return hasattr(getattr(flint, "fmpq_mpoly_ctx", None), "get")
     except ImportError:
         return False
 
