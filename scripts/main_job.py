@@ -5,7 +5,7 @@ n = 2..6 and the variety dimensions of a few small two-layer networks -- with
 2 workers (Dask when installed, else in-process), writes
 ``results/constraint_tables.csv`` and ``results/variety_dimensions.csv`` with
 their figures (``.png`` beside them), and prints a short summary table.
-Takes a few minutes on 2 cores; a rerun skips what is already in results/.
+Takes about half a minute on 2 cores on a fresh results/; a rerun skips what is already there.
 The default grid is a subset of the full grids of ``scripts/constraint_tables.py``
 and ``scripts/dimension_sweep.py`` (same keys, same time limits), which extend
 the same files.
