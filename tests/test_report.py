@@ -127,3 +127,52 @@ def test_figures_are_written_next_to_the_csvs(constraint_csv, dimension_csv):
 def test_missing_file_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
         report.load(tmp_path / "none.csv")
+
+
+def test_integers_in_float_columns_round_trip(tmp_path):
+    """A grid's `timeout = 5` is written 5 by the engine and must be saved as 5, not 5.0."""
+    text = ("key,sleep,timeout,alpha,seconds\n"
+            "a,5,2.5,1,0.1\n"
+            "b,2.5,5,2.5,0.0042\n"
+            "c,,1e-05,-3,30.0\n")
+    path = tmp_path / "p.csv"
+    path.write_text(text)
+    df = report.load(path)
+    assert df["sleep"].dtype == "float64" and df["alpha"].dtype == "float64"
+    assert list(df["timeout"]) == [2.5, 5.0, 1e-05]
+    assert report.save(df, tmp_path / "copy.csv").read_text() == text
+    # rows keep their own text through filtering and reordering
+    part = df[df["key"] != "a"].iloc[::-1]
+    assert report.save(part, tmp_path / "part.csv").read_text().splitlines()[1:] == [
+        "c,,1e-05,-3,30.0", "b,2.5,5,2.5,0.0042"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.one_of(st.none(), st.integers(-10**6, 10**6),
+                                 st.floats(allow_nan=False, allow_infinity=False)),
+                       min_size=1, max_size=6))
+def test_mixed_numbers_round_trip_property(tmp_path, values):
+    first = tmp_path / "first.csv"
+    atomic_write_csv(first, ["key", "sleep", "x"],
+                     [{"key": f"k{i}", "sleep": v, "x": v} for i, v in enumerate(values)])
+    second = report.save(report.load(first), tmp_path / "second.csv")
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_figures_skip_a_csv_without_rows(tmp_path):
+    path = tmp_path / "variety_dimensions.csv"
+    atomic_write_csv(path, ["key", "spec", "kind", "dim", "dim_lower", "status", "seconds"], [])
+    assert report.figures([path]) == []
+    assert not path.with_suffix(".png").exists()
+
+
+def test_committed_results_round_trip(tmp_path):
+    """The README's `report.save(df, "copy.csv")` is byte-identical for every CSV in results/."""
+    import pathlib
+
+    paths = sorted((pathlib.Path(__file__).resolve().parent.parent / "results").glob("*.csv"))
+    if not paths:
+        pytest.skip("no committed results/")
+    for path in paths:
+        copy = report.save(report.load(path), tmp_path / path.name)
+        assert copy.read_bytes() == path.read_bytes(), path.name

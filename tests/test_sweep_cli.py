@@ -62,3 +62,96 @@ def test_script_entry_point_writes_to_its_out_folder_from_any_directory(tmp_path
     assert run_config_script(cfg, flags + ["--out", str(tmp_path / "mine")], tmp_path / "x") == 0
     assert (tmp_path / "mine" / "tiny.csv").exists() and not (tmp_path / "x").exists()
     assert not list(elsewhere.iterdir())
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["--timeout", "0"], "--timeout 0.0 is invalid"),  # was silently ignored
+    (["--timeout", "-5"], "--timeout -5.0 is invalid"),  # ran and recorded timeout rows
+    (["--timeout", "nan"], "--timeout nan is invalid"),
+    (["--timeout", "inf"], "--timeout inf is invalid"),
+    (["--limit", "-1"], "--limit -1 is invalid"),  # ran all but the last
+])
+def test_bad_flags_are_one_line_errors_and_run_nothing(tmp_path, capsys, flags, fragment):
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(CONFIG)
+    out = tmp_path / "out"
+    argv = ["sweep", str(cfg), "--out", str(out), "--in-process", "--no-progress",
+            "--no-figures", *flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_malformed_scheduler_address_is_a_one_line_error(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(CONFIG)
+    argv = ["sweep", str(cfg), "--out", str(tmp_path / "out"), "--no-progress", "--no-figures",
+            "--scheduler", "notanaddress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "cannot connect to the Dask scheduler at 'notanaddress'" in err
+    assert err.count("\n") == 1
+
+
+def test_limit_0_on_a_fresh_folder_is_not_an_error(tmp_path, capsys):
+    """No rows yet: the summary says so and the figure is skipped, exit status 0."""
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(CONFIG)
+    out = tmp_path / "out"
+    argv = ["sweep", str(cfg), "--out", str(out), "--in-process", "--no-progress", "--limit", "0"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "8 configurations, 0 already done, 0 run" in captured.out
+    assert "0 rows of this config" in captured.out
+    assert "no figure" in captured.err and "no rows yet" in captured.err
+    assert not (out / "tiny.png").exists()
+    assert pd.read_csv(out / "tiny.csv").empty
+
+
+CUSTOM = """
+[[sweep]]
+name = "custom"
+task = "varieties.sweep.tasks:spec_columns"
+output = "c.csv"
+
+[[sweep.grid]]
+spec = "2,q1"
+alpha = [1, 2, 3]
+"""
+
+
+def test_a_custom_task_runs_every_configuration(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(CUSTOM)
+    out = tmp_path / "out"
+    argv = ["sweep", str(cfg), "--out", str(out), "--in-process", "--no-progress", "--no-figures"]
+    assert main(argv) == 0
+    assert "3 configurations, 0 already done, 3 run (ok 3" in capsys.readouterr().out
+    df = pd.read_csv(out / "c.csv")
+    assert list(df["alpha"]) == [1, 2, 3]
+    # the task says nothing about group/kind; the rows still do
+    assert set(df["group"]) == {"symmetric"} and set(df["kind"]) == {"invariant"}
+
+
+def test_two_sweeps_of_one_file_cannot_share_an_output(tmp_path, capsys):
+    cfg = tmp_path / "two.toml"
+    cfg.write_text("""
+[[sweep]]
+name = "a"
+task = "constraint_row"
+output = "all.csv"
+[[sweep.grid]]
+spec = "2,q1"
+
+[[sweep]]
+name = "b"
+task = "probe_row"
+output = "all.csv"
+[[sweep.grid]]
+spec = "2,q1"
+""")
+    argv = ["sweep", str(cfg), "--out", str(tmp_path / "out"), "--in-process", "--no-progress"]
+    assert main(argv) == 2
+    assert "sweeps 'a' and 'b' both write output 'all.csv'" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from varieties.errors import VarietiesError
 from varieties.sweep import engine
 from varieties.sweep.config import parse_config
 from varieties.sweep.engine import RowStore, atomic_write_csv, run_isolated, run_sweep
@@ -84,6 +85,9 @@ def test_timeouts_and_failures_are_recorded(tmp_path):
     assert set(rows) == {"1", "2", "3", "4"}
     assert rows["3"]["status"] == "timeout" and rows["3"]["spec"] == "2,l1"
     assert rows["4"]["status"] == "error" and "fail" in rows["4"]["message"]
+    # the grid leaves group and kind to the task's defaults; failed rows still say them
+    for r in rows.values():
+        assert (r["group"], r["kind"]) == ("symmetric", "invariant"), r
     # a rerun keeps them; --retry-failed runs exactly those two again
     again = run_sweep(sweep, tmp_path, mode="inprocess", progress=False)
     assert again.ran == 0 and again.already_done == 4
@@ -313,3 +317,114 @@ def test_a_subset_sweep_leaves_the_full_file_alone(tmp_path):
     run_sweep(probe_sweep([4, 8]), tmp_path, mode="inprocess", progress=False)
     values = [r["value"] for r in read_rows(tmp_path / "p.csv")]
     assert values == ["4", "8", "3", "1", "5", "9", "2", "6"]
+
+
+def test_a_lock_file_replaced_while_locking_is_not_a_lock(tmp_path, monkeypatch):
+    """A sweep that locks a lock file after its owner removed it must not count as holding it."""
+    import fcntl
+
+    cols = ["key", "status", "message", "seconds"]
+    lock = tmp_path / "s.csv.lock"
+    real = fcntl.flock
+    third = []
+
+    def flock_after_swap(fh, op):
+        if not third:  # between our open() and flock(): the owner finishes, a third sweep starts
+            lock.unlink()
+            third.append(open(lock, "a"))
+            real(third[0], fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return real(fh, op)
+
+    monkeypatch.setattr(fcntl, "flock", flock_after_swap)
+    with pytest.raises(VarietiesError, match="another sweep is writing"):
+        RowStore(tmp_path / "s.csv", cols, order=[])
+    third[0].close()
+
+
+def test_a_lock_file_removed_while_locking_is_locked_anew(tmp_path, monkeypatch):
+    import fcntl
+
+    cols = ["key", "status", "message", "seconds"]
+    lock = tmp_path / "s.csv.lock"
+    real = fcntl.flock
+    calls = []
+
+    def flock_after_unlink(fh, op):
+        if not calls:
+            lock.unlink()
+        calls.append(op)
+        return real(fh, op)
+
+    monkeypatch.setattr(fcntl, "flock", flock_after_unlink)
+    store = RowStore(tmp_path / "s.csv", cols, order=[])
+    assert len(calls) == 2  # the stale file, then the one at the path
+    assert os.fstat(store._lockfile.fileno()).st_ino == os.stat(lock).st_ino
+    with pytest.raises(VarietiesError, match="another sweep is writing"):
+        RowStore(tmp_path / "s.csv", cols, order=[])
+    store.close()
+
+
+def test_close_removes_the_lock_file_before_releasing_it(tmp_path):
+    """Else a sweep waiting on the old file and one creating a new one could both hold a lock."""
+    cols = ["key", "status", "message", "seconds"]
+    store = RowStore(tmp_path / "s.csv", cols, order=[])
+    lock = tmp_path / "s.csv.lock"
+
+    class Spy:  # the lock file object, noting whether the file was still there at release
+        def __init__(self, fh):
+            self.fh, self.name, self.there_at_release = fh, fh.name, None
+
+        def fileno(self):
+            return self.fh.fileno()
+
+        def close(self):
+            self.there_at_release = lock.exists()
+            self.fh.close()
+
+    spy = store._lockfile = Spy(store._lockfile)
+    store.close()
+    assert spy.there_at_release is False and not lock.exists()
+
+
+@pytest.mark.parametrize("seconds, status", [(2.0, "timeout"), (1.95, "timeout"), (0.1, "error")])
+def test_a_child_that_stops_itself_at_its_limit_is_a_timeout(monkeypatch, seconds, status):
+    """Children enforce their own deadline; ending at it is a timeout, earlier a crash."""
+    from varieties.timelimit import ChildResult
+
+    monkeypatch.setattr(engine, "call_in_child",
+                        lambda *a, **k: ChildResult("died", None, seconds, -9))
+    row = run_isolated("probe_row", {"spec": "2,l1"}, timeout=2.0, isolation="fork")
+    assert row["status"] == status
+
+
+def test_bad_limits_and_timeouts_are_refused(tmp_path):
+    from varieties.sweep.config import ConfigError
+
+    with pytest.raises(VarietiesError, match="limit -1 is invalid"):
+        run_sweep(probe_sweep([1]), tmp_path, mode="inprocess", progress=False, limit=-1)
+    sweep = probe_sweep([1])
+    sweep.timeout = float("nan")
+    with pytest.raises(ConfigError, match="timeout nan is invalid"):
+        run_sweep(sweep, tmp_path, mode="inprocess", progress=False)
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_malformed_scheduler_address_is_a_varieties_error():
+    pytest.importorskip("distributed")
+    with pytest.raises(VarietiesError, match="cannot connect to the Dask scheduler"):
+        engine.start_dask(1, "notanaddress")
+
+
+def test_floats_a_task_returns_are_written_in_full(tmp_path):
+    """Only the timing column is cut to 4 decimals; a task's 1e-05 is not 0.0."""
+    from varieties import report
+
+    run_sweep(probe_sweep([1e-5, 0.123456789, 3]), tmp_path, mode="inprocess", progress=False)
+    rows = read_rows(tmp_path / "p.csv")
+    assert [r["value"] for r in rows] == ["1e-05", "0.123456789", "3"]
+    for r in rows:
+        assert len(r["seconds"].partition(".")[2]) <= 4
+    df = report.load(tmp_path / "p.csv")
+    assert list(df["value"]) == [1e-5, 0.123456789, 3.0]
+    copy = report.save(df, tmp_path / "copy.csv")
+    assert copy.read_bytes() == (tmp_path / "p.csv").read_bytes()

@@ -3,7 +3,9 @@
 :func:`load` gives a DataFrame with typed columns (nullable integers, nullable
 booleans, strings, float timings, and JSON columns such as ``census`` decoded
 into Python objects); :func:`save` writes it back in exactly the text the
-sweep engine writes, so ``save(load(p))`` reproduces ``p``. :func:`figures`
+sweep engine writes, so ``save(load(p))`` reproduces ``p`` byte for byte
+(an integer such as ``5`` in a float column, e.g. a grid's ``timeout``,
+included). :func:`figures`
 draws the PNGs next to the CSVs (matplotlib with the Agg backend, no display
 needed):
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import pathlib
+import re
 from typing import Any
 
 import pandas as pd
@@ -32,6 +35,7 @@ INT_COLUMNS = (
 )
 BOOL_COLUMNS = ("agree", "full", "fail")
 FLOAT_COLUMNS = ("seconds", "sleep", "timeout")
+_INT_TEXT = re.compile(r"-?[0-9]+")
 JSON_COLUMNS = ("census", "components", "exclude")
 STRING_COLUMNS = (
     "key", "spec", "group", "kind", "layers", "layer", "method", "certificate", "certainty",
@@ -90,7 +94,9 @@ def load(path: str | pathlib.Path) -> pd.DataFrame:
     cell is ``<NA>``), text is ``string``, ``seconds`` is ``float64``, and the
     JSON columns (``census``, ``components``, ``exclude``) hold decoded
     Python objects (``None`` when empty). The typed columns are stored in
-    :attr:`DataFrame.attrs` ``["types"]`` for :func:`save`.
+    :attr:`DataFrame.attrs` ``["types"]`` for :func:`save`, and so are the
+    rows (index labels) whose float cell was written as an integer
+    (``attrs["int_text"]``), so that ``5`` is saved as ``5`` and not ``5.0``.
 
     Examples
     --------
@@ -106,26 +112,32 @@ def load(path: str | pathlib.Path) -> pd.DataFrame:
                         "writes it (see `varieties sweep --help`)") from None
     out = {}
     types = {}
+    int_text = {}
     for name in raw.columns:
         col = raw[name]
         kind = _column_type(name, col)
         types[name] = kind
         if kind == "int":
-            out[name] = pd.array([pd.NA if v == "" else int(float(v)) for v in col], dtype="Int64")
+            out[name] = pd.array([pd.NA if v == "" else int(v) if _INT_TEXT.fullmatch(v)
+                                  else int(float(v)) for v in col], dtype="Int64")
         elif kind == "bool":
             out[name] = pd.array([_to_bool(v) for v in col], dtype="boolean")
         elif kind == "float":
             out[name] = pd.to_numeric(col.replace("", math.nan)).astype("float64")
+            ints = [label for label, v in zip(raw.index, col) if _INT_TEXT.fullmatch(v)]
+            if ints:
+                int_text[name] = ints
         elif kind == "json":
             out[name] = pd.Series([_to_json(v) for v in col], dtype=object)
         else:
             out[name] = pd.array([pd.NA if v == "" else v for v in col], dtype="string")
     df = pd.DataFrame(out, columns=list(raw.columns))
     df.attrs["types"] = types
+    df.attrs["int_text"] = int_text
     return df
 
 
-def _cell(value: Any, kind: str) -> str:
+def _cell(value: Any, kind: str, int_text: bool = False) -> str:
     if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
         return ""
     if kind == "json":
@@ -137,7 +149,12 @@ def _cell(value: Any, kind: str) -> str:
     if kind == "int":
         return str(int(value))
     if kind == "float":
-        return repr(round(float(value), 4))
+        value = float(value)
+        if int_text and value.is_integer():
+            return str(int(value))
+        # repr is the shortest text that reads back as the same float: what
+        # the engine and pandas' to_csv write, so the text survives a round trip.
+        return repr(value)
     return str(value)
 
 
@@ -159,8 +176,11 @@ def save(df: pd.DataFrame, path: str | pathlib.Path) -> pathlib.Path:
     for name in df.columns:
         if name not in types:
             types[name] = _infer_type(df[name])
-    rows = [{c: _cell(v, types[c]) for c, v in zip(df.columns, rec)}
-            for rec in df.itertuples(index=False, name=None)]
+    int_text = {c: set(labels) for c, labels in df.attrs.get("int_text", {}).items()}
+    empty: set = set()
+    rows = [{c: _cell(v, types[c], label in int_text.get(c, empty))
+             for c, v in zip(df.columns, rec)}
+            for label, rec in zip(df.index, df.itertuples(index=False, name=None))]
     path = pathlib.Path(path)
     atomic_write_csv(path, list(df.columns), rows)
     return path
@@ -341,12 +361,15 @@ def figures(csv_paths) -> list[pathlib.Path]:
     """Draw the figure of each sweep CSV next to it (``X.csv`` -> ``X.png``).
 
     The figure follows the columns: ``colors`` -> :func:`plot_colors`,
-    ``dim``/``dim_lower`` -> :func:`plot_dimensions`; other CSVs are skipped.
+    ``dim``/``dim_lower`` -> :func:`plot_dimensions`; other CSVs, and CSVs
+    with no rows yet (a sweep run with ``--limit 0``), are skipped.
     """
     written = []
     for p in [csv_paths] if isinstance(csv_paths, (str, pathlib.Path)) else csv_paths:
         p = pathlib.Path(p)
         df = load(p)
+        if df.empty:
+            continue
         png = p.with_suffix(".png")
         if "colors" in df.columns and df["colors"].notna().any():
             written.append(plot_colors(df, png))

@@ -39,9 +39,15 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..errors import VarietiesError
     from ..sweep import load_config, run_sweep
+    from ..sweep.config import check_timeout
 
     if args.workers < 1:
         raise VarietiesError(f"--workers {args.workers} is invalid; give at least 1")
+    # `is not None`: --timeout 0 and --limit 0 are values to check, not "unset".
+    timeout = None if args.timeout is None else check_timeout(args.timeout, "--timeout")
+    if args.limit is not None and args.limit < 0:
+        raise VarietiesError(f"--limit {args.limit} is invalid; give 0 or more new "
+                             "configurations per sweep")
     sweeps = load_config(args.config)
     if args.only:
         unknown = set(args.only) - {s.name for s in sweeps}
@@ -52,8 +58,8 @@ def run(args) -> int:
     mode = "inprocess" if args.in_process else "auto"
     results = []
     for sweep in sweeps:
-        if args.timeout:
-            sweep.timeout = args.timeout
+        if timeout is not None:
+            sweep.timeout = timeout
         try:
             res = run_sweep(sweep, args.out, workers=args.workers, scheduler=args.scheduler,
                             mode=mode, progress=not args.no_progress,
@@ -93,8 +99,11 @@ def print_summaries(results, figures: bool = True) -> None:
         mine = df[df["key"].isin(keys)]
         extra = f" (the file holds {len(df)})" if len(df) != len(mine) else ""
         print(f"\n{path}: {len(mine)} rows of this config{extra}")
-        print_frame(report.summarize(mine))
-        if figures:
+        if not mine.empty:
+            print_frame(report.summarize(mine))
+        if figures and df.empty:  # e.g. --limit 0 on a fresh --out: nothing to draw yet
+            print(f"no figure: {path} has no rows yet", file=sys.stderr)
+        elif figures:
             try:
                 for png in report.figures(path):
                     print(f"figure: {png}")

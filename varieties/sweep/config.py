@@ -36,14 +36,22 @@ A value that is itself a list (such as ``exclude``) is varied over too, so a
 fixed list is written ``exclude = [["a", "b"]]``.
 
 Configurations whose symmetry is not defined (an odd ``n`` for the
-hyperoctahedral group, ``folded`` outside it, an output width that does not
-fit ``kind``) are dropped when the sweep sets ``skip_undefined = true`` (the
-default) and counted in :attr:`Sweep.skipped`; otherwise they run and are
-recorded with status ``error``.
+hyperoctahedral group; ``folded`` for a group whose generators do not map
+each pair ``{i, i + n/2}`` onto a pair, such as ``S_n`` for ``n >= 4``; an
+output width that does not fit ``kind``) are dropped when the sweep sets
+``skip_undefined = true`` (the default) and counted in
+:attr:`Sweep.skipped`; otherwise they run and are recorded with status
+``error``. The cyclic and dihedral groups do preserve the pairs, so their
+folded configurations run.
 
 Every configuration gets a stable ``key`` (see :func:`config_key`): the
-task's arguments that differ from their defaults, in a fixed order. A rerun
-skips configurations whose key is already in the output CSV.
+task's arguments that differ from their defaults, in a fixed order; for a
+``"module:function"`` task that declares no ``arguments``, every grid
+variable not written into ``spec``. A rerun skips configurations whose key is
+already in the output CSV. Two configurations with one key but different
+values of a variable that does not enter the key (a misspelt argument such as
+``grop``) are refused with a :class:`ConfigError` rather than one of them
+being dropped, and so are two sweeps of one file writing the same ``output``.
 """
 
 from __future__ import annotations
@@ -51,7 +59,10 @@ from __future__ import annotations
 import ast
 import itertools
 import json
+import math
+import os
 import pathlib
+import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +74,9 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 RESERVED = ("where",)
-SWEEP_KEYS = ("name", "task", "output", "timeout", "grid", "skip_undefined", "retries")
+SWEEP_KEYS = ("name", "task", "output", "timeout", "grid", "skip_undefined")
+# The longest wait the platform's poll() takes is 2**31 - 1 ms (about 24 days).
+MAX_TIMEOUT = 1_000_000.0
 
 
 class ConfigError(VarietiesError):
@@ -136,16 +149,57 @@ def parse_config(data: dict, source: str = "<config>") -> list[Sweep]:
     raw = data.get("sweep")
     if raw is None:
         raise ConfigError(f"{source}: no [[sweep]] table; see varieties.sweep.config for the format")
-    tables = [raw] if isinstance(raw, dict) else list(raw)
+    if isinstance(raw, dict):
+        tables = [raw]
+    elif isinstance(raw, list):
+        tables = raw
+    else:
+        raise ConfigError(f"{source}: 'sweep' is {raw!r}; write it as a [[sweep]] table")
     sweeps = []
     names = set()
+    outputs: dict[str, str] = {}
     for i, table in enumerate(tables):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source} sweep #{i + 1}: a sweep is a [[sweep]] table, not "
+                              f"{table!r}")
         sweep = _parse_sweep(table, f"{source} sweep #{i + 1}")
         if sweep.name in names:
             raise ConfigError(f"{source}: two sweeps are named {sweep.name!r}; names must differ")
         names.add(sweep.name)
+        # Keys do not name the task, so the rows of one sweep would count as
+        # done for the other (and both sweeps write the file whole).
+        target = os.path.normpath(sweep.output)
+        if target in outputs:
+            raise ConfigError(f"{source}: sweeps {outputs[target]!r} and {sweep.name!r} both "
+                              f"write output {sweep.output!r}; give each sweep its own output")
+        outputs[target] = sweep.name
         sweeps.append(sweep)
     return sweeps
+
+
+def check_timeout(value, what: str = "timeout") -> float:
+    """``value`` as a time limit in seconds, or a :class:`ConfigError` saying why it is not one.
+
+    Examples
+    --------
+    >>> check_timeout(60)
+    60.0
+    >>> check_timeout(float("nan"), "--timeout")
+    Traceback (most recent call last):
+    ...
+    varieties.sweep.config.ConfigError: --timeout nan is invalid; give a number of seconds greater than 0 and at most 1000000
+    """
+    # bool is an int, but `timeout = true` is a mistake, not one second.
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        try:
+            ok = math.isfinite(float(value)) and 0 < value <= MAX_TIMEOUT
+        except OverflowError:  # an int beyond the floats
+            ok = False
+    if not ok:
+        raise ConfigError(f"{what} {value!r} is invalid; give a number of seconds greater "
+                          f"than 0 and at most {MAX_TIMEOUT:.0f}")
+    return float(value)
 
 
 def _parse_sweep(table: dict, where: str) -> Sweep:
@@ -159,31 +213,82 @@ def _parse_sweep(table: dict, where: str) -> Sweep:
     if not isinstance(task, str):
         raise ConfigError(f"{where}: 'task' must name a task, e.g. task = \"constraint_row\"")
     resolve_task(task)  # fails early on a misspelt task
-    output = table.get("output") or f"{table.get('name', task)}.csv"
-    timeout = table.get("timeout", 60.0)
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ConfigError(f"{where}: timeout {timeout!r} must be a positive number of seconds")
+    name = table.get("name", task)
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{where}: name {name!r} must be a non-empty string, e.g. "
+                          "name = \"constraint_tables\"")
+    output = table.get("output", f"{name}.csv")
+    if not isinstance(output, str) or not output.strip():
+        raise ConfigError(f"{where}: output {output!r} must be a CSV file name, e.g. "
+                          "output = \"constraint_tables.csv\"")
+    try:
+        timeout = check_timeout(table.get("timeout", 60.0))
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    skip_undefined = table.get("skip_undefined", True)
+    if not isinstance(skip_undefined, bool):
+        raise ConfigError(f"{where}: skip_undefined {skip_undefined!r} must be true or false")
     grids = table.get("grid")
     if grids is None:
         raise ConfigError(f"{where}: no [[sweep.grid]] table; add one with at least 'spec'")
-    grids = [grids] if isinstance(grids, dict) else list(grids)
-    sweep = Sweep(name=table.get("name", task), task=task, output=output, timeout=float(timeout))
-    skip_undefined = bool(table.get("skip_undefined", True))
-    seen: set[str] = set()
+    if isinstance(grids, dict):
+        grids = [grids]
+    elif not isinstance(grids, list):
+        raise ConfigError(f"{where}: 'grid' is {grids!r}; write it as a [[sweep.grid]] table")
+    sweep = Sweep(name=name, task=task, output=output, timeout=timeout)
+    seen: dict[str, tuple[dict, frozenset, str]] = {}
     for j, grid in enumerate(grids):
-        for config in expand_grid(grid, f"{where} grid #{j + 1}"):
+        grid_where = f"{where} grid #{j + 1}"
+        for config, template in _expand(grid, grid_where):
             for var in config:
                 if var not in sweep.variables:
                     sweep.variables.append(var)
             if skip_undefined and not is_defined(config):
                 sweep.skipped += 1
                 continue
-            config["key"] = config_key(task, config)
-            if config["key"] in seen:  # overlapping grids: run once
+            key = config_key(task, config, template)
+            if key in seen:  # overlapping grids: run once, unless they are not the same
+                _check_same(task, key, seen[key], (config, template, grid_where))
                 continue
-            seen.add(config["key"])
+            seen[key] = (config, template, grid_where)
+            config["key"] = key
             sweep.configs.append(config)
     return sweep
+
+
+_MISSING = object()
+
+
+def _check_same(task: str, key: str, first: tuple, second: tuple) -> None:
+    """Refuse two configurations that share ``key`` but differ in a variable outside it.
+
+    A variable written into the spec template is implied by ``spec`` (which
+    is part of every key), so a grid that writes ``"{n},q1"`` and one that
+    writes ``"2,q1"`` describe the same configuration.
+    """
+    from .tasks import task_arguments
+
+    (a, ta, where_a), (b, tb, where_b) = first, second
+    args = task_arguments(task)
+    differ = []
+    for var in dict.fromkeys([*a, *b]):
+        unset = args.get(var, _MISSING)  # an argument left out takes its default
+        if var == "key" or a.get(var, unset) == b.get(var, unset):
+            continue
+        if (var not in a or var in ta) and (var not in b or var in tb):
+            continue
+        differ.append(var)
+    if differ:
+        def values(c):
+            return ", ".join(f"{v}={c[v]!r}" if v in c else f"{v} unset" for v in differ)
+
+        origin = "" if where_a == where_b else f" (the first from {where_a})"
+        raise ConfigError(
+            f"{where_b}: variable(s) {', '.join(map(repr, differ))} do not enter the key of "
+            f"task {task!r} (its arguments: {', '.join(args)}), so the configurations with "
+            f"{values(a)} and with {values(b)}{origin} share the key {key!r} and only one "
+            "would run; fix the variable's name or write it into 'spec'"
+        )
 
 
 def expand_grid(grid: dict, where: str = "grid") -> list[dict]:
@@ -197,10 +302,19 @@ def expand_grid(grid: dict, where: str = "grid") -> list[dict]:
      {'n': 3, 'w': 2, 'spec': '3,q2,q1'}, {'n': 4, 'w': 1, 'spec': '4,q1,q1'},
      {'n': 4, 'w': 2, 'spec': '4,q2,q1'}, {'n': 4, 'w': 3, 'spec': '4,q3,q1'}]
     """
+    return [config for config, _ in _expand(grid, where)]
+
+
+def _expand(grid: dict, where: str) -> list[tuple[dict, frozenset]]:
+    """:func:`expand_grid`, each configuration with the variables its spec template names."""
     if not isinstance(grid, dict):
         raise ConfigError(f"{where}: a grid is a table of variables, not {grid!r}")
     filters = grid.get("where", [])
-    filters = [filters] if isinstance(filters, str) else list(filters)
+    if isinstance(filters, str):
+        filters = [filters]
+    elif not isinstance(filters, list):
+        raise ConfigError(f"{where}: 'where' is {filters!r}; give a filter string such as "
+                          "\"w <= n\" or a list of them")
     compiled = [_compile_filter(f, where) for f in filters]
     names = [k for k in grid if k not in RESERVED]
     if "spec" not in names:
@@ -219,14 +333,30 @@ def expand_grid(grid: dict, where: str = "grid") -> list[dict]:
         derived = {**env, **_derived(env)}
         try:
             spec = template.format(**derived)
-        except (KeyError, IndexError, ValueError) as exc:
+            fields = _template_fields(template)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
             raise ConfigError(f"{where}: cannot fill spec template {template!r}: unknown or "
                               f"malformed field {exc}; variables are {sorted(derived)}") from None
         config = {k: spec if k == "spec" else env[k] for k in names}
         derived["spec"] = spec
         if all(_eval_filter(c, derived, where) for c in compiled):
-            out.append(config)
+            out.append((config, fields))
     return out
+
+
+def _template_fields(template: str) -> frozenset:
+    """The variables a spec template names directly (``{n},q{w}`` -> n, w).
+
+    Derived fields (``out``, ``half``) do not count for the variables behind
+    them: ``{out}`` is 1 for every ``n`` of an invariant kind, so it does not
+    pin ``n`` down.
+    """
+    names = set()
+    for _, field_name, _, _ in string.Formatter().parse(template):
+        if field_name:
+            # "{n.real}" or "{v[0]}" still names n or v
+            names.add(field_name.split(".")[0].split("[")[0])
+    return frozenset(names)
 
 
 def _derived(env: dict) -> dict:
@@ -253,26 +383,39 @@ def is_defined(config: dict) -> bool:
     return True
 
 
-def config_key(task: str, config: dict) -> str:
+def config_key(task: str, config: dict, template=()) -> str:
     """A stable text key of a configuration: the task's arguments that matter.
 
     Arguments equal to the task's defaults are left out, so writing a default
-    explicitly does not change the key; template-only grid variables (such as
-    ``n`` or ``layer``, already inside ``spec``) are not part of it.
+    explicitly does not change the key; grid variables that are not
+    arguments of the task (such as ``n`` or ``layer``, already inside
+    ``spec``) are not part of it.
+
+    A ``"module:function"`` task without an ``arguments`` attribute may read
+    any variable, so its key is ``spec``, ``group`` and ``kind`` followed by
+    every other variable (sorted by name) except those named in
+    ``template``, the variables the spec template was filled from.
 
     Examples
     --------
     >>> config_key("constraint_row", {"spec": "4,q2", "group": "hyperoctahedral",
     ...            "kind": "folded", "full": False, "n": 4})
     'spec=4,q2;group=hyperoctahedral;kind=folded'
+    >>> config_key("varieties.sweep.tasks:spec_columns", {"spec": "2,q1", "n": 2, "alpha": 3},
+    ...            template={"n"})
+    'spec=2,q1;group=symmetric;kind=invariant;alpha=3'
     """
-    from .tasks import task_arguments
+    from .tasks import declares_arguments, task_arguments
 
+    args = task_arguments(task)
     parts = []
-    for name, default in task_arguments(task).items():
+    for name, default in args.items():
         value = config.get(name, default)
         if name in ("spec", "group", "kind") or value != default:
             parts.append(f"{name}={_key_value(value)}")
+    if not declares_arguments(task):
+        for name in sorted(set(config) - set(args) - set(template) - {"key"}):
+            parts.append(f"{name}={_key_value(config[name])}")
     return ";".join(parts)
 
 
@@ -312,3 +455,7 @@ def _eval_filter(compiled, env: dict, where: str) -> bool:
         return bool(eval(code, {"__builtins__": {}}, dict(env)))  # noqa: S307 - AST whitelisted
     except NameError as exc:
         raise ConfigError(f"{where}: filter {text!r}: {exc}; variables are {sorted(env)}") from None
+    except Exception as exc:  # 1 // 0, 'a' < 1 ...: the filter, not the program, is wrong
+        shown = {k: v for k, v in env.items() if k != "spec"}
+        raise ConfigError(f"{where}: filter {text!r} fails on {shown} ({type(exc).__name__}: "
+                          f"{exc}); fix the expression") from None

@@ -48,8 +48,8 @@ from typing import Any, Iterable
 
 from ..errors import VarietiesError
 from ..timelimit import call_in_child, kill_active, kill_group, track
-from .config import Sweep
-from .tasks import spec_columns, task_columns
+from .config import Sweep, check_timeout
+from .tasks import config_columns, spec_columns, task_columns
 
 ENGINE_COLUMNS = ("status", "message", "seconds")
 TIMING_COLUMNS = ("seconds",)
@@ -58,6 +58,11 @@ MODES = ("auto", "dask", "inprocess")
 
 # Imported once in the forkserver, so that each child starts warm.
 PRELOAD = ("varieties.sweep.warm",)
+
+# A child that ends without an answer after this share of its time limit
+# counts as timed out: children enforce their own deadline (a watchdog in
+# varieties.timelimit), so one may end a moment before the parent's wait does.
+LIMIT_SHARE = 0.95
 
 
 @dataclass
@@ -219,11 +224,19 @@ def run_isolated(task: str, config: dict, timeout: float, isolation: str = "auto
     return row
 
 
+def _at_limit(seconds: float, timeout: float) -> bool:
+    """Whether a child that ended without a row did so at its limit (a timeout, not a crash)."""
+    return seconds >= LIMIT_SHARE * timeout
+
+
 def _run_forked(task: str, config: dict, timeout: float) -> dict | None:
     res = call_in_child(_execute, (task, config), timeout, context=_context())
     if res.status == "ok":
         return res.value
-    if res.status == "timeout":
+    # "raised" here is a BaseException that escaped _execute (such as a
+    # watchdog's signal); at the limit it is the limit, not the task, that failed.
+    if res.status == "timeout" or (res.status in ("died", "raised")
+                                   and _at_limit(res.seconds, timeout)):
         return None
     what = (f"exit code {res.exitcode}" if res.status == "died"
             else f"{type(res.value).__name__}: {res.value}")
@@ -233,6 +246,7 @@ def _run_forked(task: str, config: dict, timeout: float) -> dict | None:
 
 def _run_subprocess(task: str, config: dict, timeout: float) -> dict | None:
     cmd = [sys.executable, "-m", "varieties.sweep.child"]
+    start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     track(proc.pid)
@@ -247,6 +261,8 @@ def _run_subprocess(task: str, config: dict, timeout: float) -> dict | None:
     try:
         return json.loads(out.strip().splitlines()[-1])
     except (json.JSONDecodeError, IndexError):
+        if _at_limit(time.perf_counter() - start, timeout):
+            return None  # it stopped itself at its deadline
         tail = (err or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
         return {"status": "error", "message": f"the task's process died: {tail[0]}",
                 "seconds": math.nan}
@@ -254,13 +270,20 @@ def _run_subprocess(task: str, config: dict, timeout: float) -> dict | None:
 
 # --------------------------------------------------------------------------- the row store
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, column: str = "") -> str:
+    """The CSV text of a value: ``repr`` for floats (exact), 4 decimals for timings.
+
+    Timings are noise below a tenth of a millisecond, and fewer digits keep
+    the CSV readable; any other float a task returns is written in full
+    (``1e-05`` stays ``1e-05``), so that reading it back gives the same number.
+    """
     if value is None:
         return ""
-    if isinstance(value, float):
-        # Four decimals: the only floats are timings, and fewer digits keep
-        # the CSV stable and readable.
+    if column in TIMING_COLUMNS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = float(value)  # a task's integer seconds are still a float column
         return "" if math.isnan(value) else repr(round(value, 4))
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
     return str(value)
 
 
@@ -347,19 +370,36 @@ class RowStore:
             self.journal.unlink()
 
     def _lock_output(self):
-        """Hold an exclusive lock on ``OUTPUT.lock``: two sweeps writing one CSV would lose rows."""
+        """Hold an exclusive lock on ``OUTPUT.lock``: two sweeps writing one CSV would lose rows.
+
+        A finishing sweep removes the lock file (while still holding it). A
+        sweep that opened the file before that and locks it after holds a lock
+        on a file no longer at the path, which a third sweep does not see; so
+        the lock only counts once the locked file is still the one at the path.
+        """
         import fcntl
 
-        fh = open(self.path.with_name(self.path.name + ".lock"), "w")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            raise VarietiesError(
-                f"another sweep is writing {self.path}; wait for it to finish (or write to "
-                "another --out folder)"
-            ) from None
-        return fh
+        path = self.path.with_name(self.path.name + ".lock")
+        for _ in range(100):
+            fh = open(path, "a")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                fh.close()
+                raise VarietiesError(
+                    f"another sweep is writing {self.path}; wait for it to finish (or write "
+                    "to another --out folder)"
+                ) from None
+            mine = os.fstat(fh.fileno())
+            try:
+                now = os.stat(path)
+            except FileNotFoundError:
+                now = None
+            if now is not None and (now.st_ino, now.st_dev) == (mine.st_ino, mine.st_dev):
+                return fh
+            fh.close()  # removed (or replaced) by a sweep that just finished: lock anew
+        raise VarietiesError(f"cannot lock {path}: it keeps being replaced; check that no other "
+                             "program deletes files in the --out folder")
 
     def status(self, key: str) -> str | None:
         row = self.rows.get(key)
@@ -367,7 +407,7 @@ class RowStore:
 
     def add(self, row: dict) -> None:
         """Record a finished row: journal it now, rewrite the CSV every few seconds."""
-        cells = {c: _cell(v) for c, v in row.items()}
+        cells = {c: _cell(v, c) for c, v in row.items()}
         with self._lock:
             if self._fh is None:
                 self._fh = open(self.journal, "a")
@@ -408,10 +448,12 @@ class RowStore:
             if self.journal.exists():
                 self.journal.unlink()
             if self._lockfile is not None:
-                lock = pathlib.Path(self._lockfile.name)
+                # Unlink before unlocking: a sweep waiting on this file then
+                # finds it gone from the path and locks a fresh one (see
+                # _lock_output), instead of two sweeps each holding a lock.
+                pathlib.Path(self._lockfile.name).unlink(missing_ok=True)
                 self._lockfile.close()
                 self._lockfile = None
-                lock.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- schedulers
@@ -449,7 +491,7 @@ def start_dask(workers: int, scheduler: str | None = None, processes: bool = Tru
     if scheduler:
         try:
             return Client(scheduler, timeout="10s"), None
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: a malformed address
             raise VarietiesError(
                 f"cannot connect to the Dask scheduler at {scheduler!r} ({exc}); check the "
                 "address (e.g. tcp://host:8786) or leave --scheduler out for a local cluster"
@@ -549,6 +591,10 @@ def run_sweep(
     """
     if mode not in MODES:
         raise VarietiesError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    check_timeout(sweep.timeout, f"sweep {sweep.name!r}: timeout")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise VarietiesError(f"limit {limit!r} is invalid; give a number of configurations >= 0 "
+                             "(0 runs none)")
     if scheduler:
         mode = "dask"
     auto = mode == "auto"
@@ -581,13 +627,13 @@ def run_sweep(
         elif mode == "dask":
             client, cluster = _start_or_fall_back(workers, scheduler, processes, auto, result)
             if client is None:
-                _consume(_iter_inprocess(jobs, sweep.timeout, workers), by_key, store, result,
-                         bar)
+                rows = _iter_inprocess(jobs, sweep.timeout, workers)
             else:
                 rows = _iter_dask(jobs, sweep.timeout, client, cluster)
-                _consume(rows, by_key, store, result, bar)
+            _consume(rows, sweep.task, by_key, store, result, bar)
         else:
-            _consume(_iter_inprocess(jobs, sweep.timeout, workers), by_key, store, result, bar)
+            _consume(_iter_inprocess(jobs, sweep.timeout, workers), sweep.task, by_key, store,
+                     result, bar)
     except KeyboardInterrupt:
         result.interrupted = True
         raise
@@ -620,17 +666,21 @@ def _task_config(cfg: dict, timeout: float) -> dict:
     return task_cfg
 
 
-def _consume(rows, by_key, store: RowStore, result: SweepResult, bar) -> None:
+def _consume(rows, task: str, by_key, store: RowStore, result: SweepResult, bar) -> None:
     for key, row in rows:
         cfg = by_key[key]
         full = {"key": key, **{k: _normalise(v) for k, v in cfg.items() if k != "key"}}
         full.update({k: v for k, v in row.items() if v is not None or k not in full})
         status = full.get("status") if full.get("status") in STATUSES else "error"
         full["status"] = status
-        if status != "ok":
-            for k, v in spec_columns(cfg).items():
-                if full.get(k) is None:
-                    full[k] = v
+        # What a finished row says about its configuration, the task's defaults
+        # included (a grid may leave group/kind out, and a timed-out task or a
+        # custom one says nothing); the network's size only where the task
+        # did not report it.
+        filled = spec_columns(cfg, task) if status != "ok" else config_columns(cfg, task)
+        for k, v in filled.items():
+            if full.get(k) is None:
+                full[k] = _normalise(v)
         store.add(full)
         result.ran += 1
         result.counts[status] += 1

@@ -45,6 +45,9 @@ DIMENSION_COLUMNS = [
     "census", "components", "function_dim", "engine",
 ]
 PROBE_COLUMNS = ["spec", "group", "kind", "value"]
+# Columns in which a task restates its configuration. Others named like an
+# argument (dimension_row's "method", "engine") report what the run used.
+CONFIG_COLUMNS = ("spec", "group", "kind", "exclude")
 
 
 def _layers(spec) -> str:
@@ -192,24 +195,51 @@ def probe_row(config: dict) -> dict:
             "value": config.get("value")}
 
 
-def spec_columns(config: dict) -> dict:
+def config_columns(config: dict, task: str) -> dict:
+    """The task's columns that restate its configuration, defaults filled in.
+
+    Those of :data:`CONFIG_COLUMNS` that are both arguments and columns of
+    ``task``, set to the configuration's value or the task's default: what a
+    row the task finished says about its configuration even where the grid
+    leaves ``group`` or ``kind`` to the default.
+
+    Examples
+    --------
+    >>> config_columns({"spec": "2,q1", "kind": "none"}, "dimension_row")
+    {'spec': '2,q1', 'group': 'symmetric', 'kind': 'none', 'exclude': []}
+    """
+    columns = set(task_columns(task))
+    out = {}
+    for k, default in task_arguments(task).items():
+        value = config.get(k, default)
+        if k in CONFIG_COLUMNS and k in columns and value is not None:
+            out[k] = value
+    return out
+
+
+def spec_columns(config: dict, task: str | None = None) -> dict:
     """``n``, ``layers`` and ``weights`` of the configuration's spec (cheap, no expansion).
 
     The engine fills these into rows whose task timed out or failed, so that
-    every row says how big the network was. Empty for a spec that does not parse.
+    every row says how big the network was. They are left out for a spec
+    that does not parse. With ``task``, :func:`config_columns` come too.
 
     Examples
     --------
     >>> spec_columns({"spec": "3,q3,q1"})
     {'n': 3, 'layers': 'q-q', 'weights': 40}
+    >>> spec_columns({"spec": "2,q1", "kind": "none"}, "dimension_row")["group"]
+    'symmetric'
     """
     from ..network import parse_spec
 
+    out = {} if task is None else config_columns(config, task)
     try:
         spec = parse_spec(config["spec"], full=bool(config.get("full", False)))
-    except (VarietiesError, KeyError):
-        return {}
-    return {"n": spec.n_inputs, "layers": _layers(spec), "weights": len(spec.weights)}
+    except (VarietiesError, KeyError, TypeError):
+        return out
+    out.update(n=spec.n_inputs, layers=_layers(spec), weights=len(spec.weights))
+    return out
 
 
 # name -> (function, arguments with their defaults, columns)
@@ -248,6 +278,15 @@ def resolve_task(name: str) -> Callable[[dict], dict]:
         return fn
     raise VarietiesError(f"unknown task {name!r}; choose one of {', '.join(TASKS)} or give "
                          "'package.module:function'")
+
+
+def declares_arguments(name: str) -> bool:
+    """Whether the task says which configuration keys it reads (every registered task does).
+
+    A ``"module:function"`` task does so with an ``arguments`` attribute (a
+    dict of names and defaults); one without it may read any grid variable.
+    """
+    return name in TASKS or hasattr(resolve_task(name), "arguments")
 
 
 def task_arguments(name: str) -> dict[str, Any]:
