@@ -205,14 +205,17 @@ def test_constraint_origin_is_a_real_coefficient(rng):
     assert ratio.is_number and ratio != 0
 
 
-def test_backends_give_the_same_constraints():
+@pytest.mark.parametrize("text, kind", [("3,q3,q1", "invariant"), ("3,q3,full", "equivariant"),
+                                        ("2,q2,s2^2,q1", "invariant")])
+def test_backends_give_the_same_constraints(text, kind):
     if not flint_available():
         pytest.skip("python-flint not installed")
-    a = constraints("3,q3,q1", backend="sympy")
-    b = constraints("3,q3,q1", backend="flint")
+    a = constraints(text, kind=kind, backend="sympy")
+    b = constraints(text, kind=kind, backend="flint")
+    # flint scales to primitive integers before converting, sympy after: same polynomials.
     assert [c.poly for c in a] == [c.poly for c in b]
     assert a.counts() == b.counts()
-    fresh = constraints("3,q3,q1", backend="flint")  # printed before any sympy conversion
+    fresh = constraints(text, kind=kind, backend="flint")  # printed before any sympy conversion
     assert [str(c) for c in fresh] == [str(c) for c in a] == [str(c.poly) for c in a]
 
 

@@ -85,7 +85,11 @@ class Constraint:
         computation, dominates, so it is paid only for constraints looked at.
         """
         if self._poly is None:
-            self._poly = _primitive_integer(self._to_sympy(self.native))
+            if hasattr(self.native, "items"):  # already a sympy PolyElement
+                self._poly = _primitive_integer(self._to_sympy(self.native))
+            else:
+                # Scaled in flint first: several times cheaper than in sympy afterwards.
+                self._poly = self._to_sympy(_primitive_native(self.native))
         return self._poly
 
     def __str__(self) -> str:
