@@ -114,3 +114,28 @@ def test_children_do_not_outlive_a_dead_or_stuck_parent(tmp_path, how):
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_a_sweep_subprocess_child_enforces_its_own_limit(tmp_path):
+    """The subprocess isolation (inside daemonic Dask workers) has a watchdog too."""
+    import json
+    import sys
+
+    from varieties.timelimit import GRACE
+
+    pidfile = tmp_path / "pid"
+    job = {"task": "probe_row", "timeout": 1,
+           "config": {"spec": "2,l1", "spawn": 60, "pidfile": str(pidfile)}}
+    child = subprocess.Popen([sys.executable, "-m", "varieties.sweep.child"],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             start_new_session=True, text=True)
+    try:
+        child.stdin.write(json.dumps(job))
+        child.stdin.close()
+        grandchild = _wait_for(pidfile)
+        # Nobody kills it from outside: it must end itself and its engine at 1 s + GRACE.
+        assert child.wait(timeout=1 + GRACE + 10) == -signal.SIGKILL
+        assert _gone_within(grandchild, 5)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)

@@ -57,16 +57,33 @@ class ChildResult:
     exitcode: int | None = None
 
 
-def _watchdog(limit: float, alive, new_session: bool) -> None:
-    end = time.monotonic() + limit + GRACE
-    # ``alive`` reads EOF once the caller has closed its end or died, whichever
-    # process forked us (the caller itself, or a forkserver that outlives it).
-    while time.monotonic() < end and not alive.poll(WATCH_INTERVAL):
-        pass
-    # Past the limit, or orphaned: take down what this child started, then itself.
-    if new_session:
-        os.killpg(0, signal.SIGKILL)
-    os.kill(os.getpid(), signal.SIGKILL)
+def start_watchdog(limit: float, gone: Callable[[], bool], own_session: bool) -> None:
+    """Kill this process (and its session, if it leads one) past ``limit + GRACE`` or once ``gone()``.
+
+    ``gone`` says whether the caller that set the limit is gone; it is called in
+    a loop and should itself wait about :data:`WATCH_INTERVAL` seconds.
+    """
+    def watch():
+        end = time.monotonic() + limit + GRACE
+        while time.monotonic() < end and not gone():
+            pass
+        # Past the limit, or orphaned: take down what this process started, then itself.
+        if own_session:
+            os.killpg(0, signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def parent_gone() -> Callable[[], bool]:
+    """A ``gone`` for :func:`start_watchdog`: whether this process' parent has changed."""
+    parent = os.getppid()
+
+    def gone() -> bool:
+        time.sleep(WATCH_INTERVAL)
+        return os.getppid() != parent
+
+    return gone
 
 
 def _child_main(conn, alive, alive_w, fn: Callable, args: tuple, new_session: bool,
@@ -76,7 +93,9 @@ def _child_main(conn, alive, alive_w, fn: Callable, args: tuple, new_session: bo
     if new_session:
         # Its own session: killing the group also kills the engines it starts.
         os.setsid()
-    threading.Thread(target=_watchdog, args=(limit, alive, new_session), daemon=True).start()
+    # ``alive`` reads EOF once the caller has closed its end or died, whichever
+    # process forked us (the caller itself, or a forkserver that outlives it).
+    start_watchdog(limit, lambda: alive.poll(WATCH_INTERVAL), new_session)
     try:
         conn.send(("ok", fn(*args)))
     except BaseException as exc:  # hand every failure to the parent
@@ -144,10 +163,7 @@ def call_in_child(fn: Callable, args: tuple = (), timeout: float = 60.0, context
         if new_session:
             # Before the child is reaped, so that its pid, the group's id, cannot have been
             # reused; even after an answer, so that processes it left running go too.
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_group(proc.pid)
         elif status != "ok":
             proc.kill()
         proc.join(5)

@@ -12,9 +12,13 @@ import sys
 
 
 def main() -> int:
+    from ..timelimit import parent_gone, start_watchdog
     from .engine import _execute
 
     job = json.loads(sys.stdin.read())
+    # Started in a session of its own: enforce the limit even if the engine that
+    # started us dies or hangs (a torn-down Dask worker).
+    start_watchdog(float(job.get("timeout", 3600.0)), parent_gone(), own_session=True)
     row = _execute(job["task"], job["config"])
     sys.stdout.write("\n" + json.dumps(row, default=str) + "\n")
     sys.stdout.flush()

@@ -59,12 +59,6 @@ MODES = ("auto", "dask", "inprocess")
 # Imported once in the forkserver, so that each child starts warm.
 PRELOAD = ("varieties.sweep.warm",)
 
-# A child that ends without an answer after this share of its time limit
-# counts as timed out: children enforce their own deadline (a watchdog in
-# varieties.timelimit), so one may end a moment before the parent's wait does.
-LIMIT_SHARE = 0.95
-
-
 @dataclass
 class SweepResult:
     """What a sweep did: counts by status, where it wrote, how long it took."""
@@ -224,19 +218,11 @@ def run_isolated(task: str, config: dict, timeout: float, isolation: str = "auto
     return row
 
 
-def _at_limit(seconds: float, timeout: float) -> bool:
-    """Whether a child that ended without a row did so at its limit (a timeout, not a crash)."""
-    return seconds >= LIMIT_SHARE * timeout
-
-
 def _run_forked(task: str, config: dict, timeout: float) -> dict | None:
     res = call_in_child(_execute, (task, config), timeout, context=_context())
     if res.status == "ok":
         return res.value
-    # "raised" here is a BaseException that escaped _execute (such as a
-    # watchdog's signal); at the limit it is the limit, not the task, that failed.
-    if res.status == "timeout" or (res.status in ("died", "raised")
-                                   and _at_limit(res.seconds, timeout)):
+    if res.status == "timeout":
         return None
     what = (f"exit code {res.exitcode}" if res.status == "died"
             else f"{type(res.value).__name__}: {res.value}")
@@ -246,12 +232,12 @@ def _run_forked(task: str, config: dict, timeout: float) -> dict | None:
 
 def _run_subprocess(task: str, config: dict, timeout: float) -> dict | None:
     cmd = [sys.executable, "-m", "varieties.sweep.child"]
-    start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     track(proc.pid)
     try:
-        out, err = proc.communicate(json.dumps({"task": task, "config": config}), timeout=timeout)
+        job = {"task": task, "config": config, "timeout": timeout}
+        out, err = proc.communicate(json.dumps(job), timeout=timeout)
     except subprocess.TimeoutExpired:
         kill_group(proc.pid)
         proc.communicate()
@@ -261,8 +247,6 @@ def _run_subprocess(task: str, config: dict, timeout: float) -> dict | None:
     try:
         return json.loads(out.strip().splitlines()[-1])
     except (json.JSONDecodeError, IndexError):
-        if _at_limit(time.perf_counter() - start, timeout):
-            return None  # it stopped itself at its deadline
         tail = (err or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
         return {"status": "error", "message": f"the task's process died: {tail[0]}",
                 "seconds": math.nan}
