@@ -61,6 +61,8 @@ def test_script_entry_point_writes_to_its_out_folder_from_any_directory(tmp_path
     # An explicit --out wins over the script's folder.
     assert run_config_script(cfg, flags + ["--out", str(tmp_path / "mine")], tmp_path / "x") == 0
     assert (tmp_path / "mine" / "tiny.csv").exists() and not (tmp_path / "x").exists()
+    assert run_config_script(cfg, flags + [f"--out={tmp_path / 'eq'}"], tmp_path / "y") == 0
+    assert (tmp_path / "eq" / "tiny.csv").exists() and not (tmp_path / "y").exists()
     assert not list(elsewhere.iterdir())
 
 

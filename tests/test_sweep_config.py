@@ -16,7 +16,6 @@ from varieties.groups import get_group
 from varieties.network import parse_spec
 from varieties.sweep.config import (
     ConfigError,
-    check_timeout,
     config_key,
     expand_grid,
     load_config,
@@ -158,10 +157,12 @@ def test_default_grid_is_a_subset_of_the_full_grids():
 
 
 def test_timeouts_are_positive_finite_seconds():
+    from varieties.timelimit import check_timeout
+
     assert check_timeout(60) == 60.0 and check_timeout(0.5) == 0.5
     for bad in (0, -5, float("nan"), float("inf"), True, None, "60", 10**7):
         with pytest.raises(ConfigError, match="is invalid"):
-            check_timeout(bad)
+            check_timeout(bad, "timeout", ConfigError)
 
 
 CUSTOM = "varieties.sweep.tasks:spec_columns"  # a function without an `arguments` attribute

@@ -61,7 +61,9 @@ class CompiledPolys:
 
     def values(self, w) -> np.ndarray:
         """The polynomials at ``w``, shape ``(n_polys,)``."""
-        return self.values_and_scale(w)[0]
+        if self.n_polys == 0:
+            return np.zeros(0)
+        return np.bincount(self.poly, self._terms(w), minlength=self.n_polys)
 
     def scale(self, w) -> np.ndarray:
         """``sum |term|`` per polynomial: the size of float64 rounding in :meth:`values`."""

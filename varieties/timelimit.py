@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import atexit
+import math
 import multiprocessing
 import os
 import signal
@@ -36,9 +37,43 @@ from typing import Any, Callable
 GRACE = 2.0
 WATCH_INTERVAL = 0.2
 
+# The longest wait the platform's poll() takes is 2**31 - 1 ms (about 24 days).
+MAX_TIMEOUT = 1_000_000.0
+
 # Process-group ids of the children now running, for the exit handler.
 _ACTIVE: set[int] = set()
 _ACTIVE_LOCK = threading.Lock()
+
+
+def check_timeout(value, what: str = "timeout", error=None) -> float:
+    """``value`` as a time limit in seconds, or ``error`` saying why it is not one.
+
+    ``error`` is the exception class to raise (default
+    :class:`~varieties.errors.VarietiesError`): callers name their own, such
+    as a config or method error.
+
+    Examples
+    --------
+    >>> check_timeout(60)
+    60.0
+    >>> check_timeout(float("nan"), "--timeout")
+    Traceback (most recent call last):
+    ...
+    varieties.errors.VarietiesError: --timeout nan is invalid; give a number of seconds greater than 0 and at most 1000000
+    """
+    # bool is an int, but `timeout = true` is a mistake, not one second.
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        try:
+            ok = math.isfinite(float(value)) and 0 < value <= MAX_TIMEOUT
+        except OverflowError:  # an int beyond the floats
+            ok = False
+    if not ok:
+        if error is None:
+            from .errors import VarietiesError as error
+        raise error(f"{what} {value!r} is invalid; give a number of seconds greater "
+                    f"than 0 and at most {MAX_TIMEOUT:.0f}")
+    return float(value)
 
 
 @dataclass

@@ -27,7 +27,9 @@ from fractions import Fraction
 from typing import Sequence
 
 from ..errors import MethodError
-from .engines import DEFAULT_PRIME, System, TimeLimit, check_deadline, check_engine, check_prime
+from ..timelimit import check_timeout
+from .engines import (DEFAULT_PRIME, MAX_PRIME, System, TimeLimit, check_deadline, check_engine,
+                      check_prime)
 from .report import CERTAINTIES, VarietyReport
 
 METHODS = ("auto", "groebner", "slice", "census")
@@ -93,12 +95,7 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
     """
     if method not in METHODS:
         raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    try:
-        timeout = float(timeout)
-    except (TypeError, ValueError):
-        timeout = float("nan")
-    if not timeout > 0:
-        raise MethodError(f"timeout {timeout!r} is invalid; give a time limit in seconds > 0")
+    timeout = check_timeout(timeout, "timeout", MethodError)
     if census_points is not None and (isinstance(census_points, bool)
                                       or not isinstance(census_points, int)
                                       or census_points < 0):
@@ -135,6 +132,8 @@ class _Analysis:
         self.used: list[str] = []
         self.rep: VarietyReport | None = None
         self.exclusion_objs: list = []
+        self.problem = None            # set by the constraints phase
+        self.fams: list = []           # exact families, set by the families phase
         self.systems: dict = {}
         # Bounds, their certificates and how sure each is (see CERTAINTIES).
         self.lower, self.upper = 0, None
@@ -146,6 +145,16 @@ class _Analysis:
 
     def left(self) -> float:
         return self.deadline - time.perf_counter()
+
+    def groebner_budget(self, method: str) -> float:
+        """Seconds for one full Groebner basis: what is left, at most a quarter for ``auto``.
+
+        ``auto`` must leave time for the slices should the basis not finish.
+        """
+        budget = max(0.1, self.left())
+        if method == "auto":
+            budget = min(budget, max(1.0, self.timeout / 4))
+        return budget
 
     def enter(self, phase: str) -> None:
         """Start ``phase``, or raise :class:`TimeLimit` when the deadline has passed."""
@@ -255,10 +264,7 @@ class _Analysis:
         self.enter("groebner")
         char = self.prime if engine == "msolve" else 0
         system = self.system(char)
-        budget = max(0.1, self.left())
-        if method == "auto":
-            budget = min(budget, max(1.0, self.timeout / 4))
-        g = groebner(system, engine, budget)
+        g = groebner(system, engine, self.groebner_budget(method))
         self.rep.steps.append({"what": "groebner", "status": g.status,
                                "seconds": round(g.seconds, 3), "characteristic": char})
         self.used.append("groebner")
@@ -292,11 +298,8 @@ class _Analysis:
             self.rep.degree = 0
             return
         self.enter("degree")
-        budget = max(0.1, self.left())
-        if method == "auto":
-            budget = min(budget, max(1.0, self.timeout / 4))
         k = len(self.problem.extra_vars)
-        el = elimination(system, k, engine, budget)
+        el = elimination(system, k, engine, self.groebner_budget(method))
         self.rep.steps.append({"what": "elimination", "status": el.status,
                                "seconds": round(el.seconds, 3), "characteristic": char,
                                "eliminated": k})
@@ -416,18 +419,16 @@ class _Analysis:
         # A GF(p)-irreducible component may split over another prime (and over C):
         # compare the (dim, degree) lists from a second prime when there is time.
         q = nextprime(self.prime)
-        q = q if q < 2**31 else prevprime(self.prime)
-        budget = self.left() - 2.0
-        if budget < 0.5:
-            self.note("components not cross-checked mod a second prime (time limit)")
-            return
+        q = q if q < MAX_PRIME else prevprime(self.prime)
         try:
-            sys_q = self.problem.system(q, self.deadline)
+            sys_q = self.system(q)
         except TimeLimit:
+            sys_q = None
+        budget = self.left() - 2.0
+        if sys_q is None or budget < 0.5:
             self.note("components not cross-checked mod a second prime (time limit)")
             return
-        cq = minimal_primes(sys_q, max(0.1, self.left() - 2.0), c_codim, self.seed,
-                            n_weights=N)
+        cq = minimal_primes(sys_q, budget, c_codim, self.seed, n_weights=N)
         self.rep.steps.append({"what": "components", "codim": c_codim, "status": cq.status,
                                "seconds": round(cq.seconds, 3), "prime": q})
         if cq.status != "ok":
@@ -444,7 +445,7 @@ class _Analysis:
         from . import exclusions as ex
         from .function_dim import function_dim as fdim
 
-        if not self.want_function_dim or not getattr(self, "fams", None):
+        if not self.want_function_dim or not self.fams:
             return
         self.enter("function_dim")
         cands = [f for f in self.fams if f.matrix and not any(

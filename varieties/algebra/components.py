@@ -115,7 +115,7 @@ def minimal_primes(system: System, timeout: float = 60.0, codim: int = 0, seed: 
     n_extra = system.nvars - n
     sysx = system
     if codim:
-        sysx = slice_system(system, codim, seed, list(range(n - codim, n)), n)
+        sysx = slice_system(system, codim, seed, None, n)
     if sysx.nvars == 0:
         return ComponentsResult("ok", 0.0, [], codim, system.characteristic, seed,
                                 "the slice is a point set of no variables")

@@ -40,6 +40,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import EngineError
+from ..timelimit import check_timeout
 
 ENGINES = ("sympy", "singular", "msolve")
 DEFAULT_PRIME = 32003
@@ -147,7 +148,6 @@ def check_deadline(deadline: float | None) -> None:
     """Raise :class:`TimeLimit` when ``time.perf_counter()`` is past ``deadline`` (if any)."""
     if deadline is not None and time.perf_counter() > deadline:
         raise TimeLimit
-
 
 
 def exact_coeff(c) -> Fraction:
@@ -585,10 +585,9 @@ def run_elimination(system: System, n_elim: int, engine: str = "sympy",
 
 def _run(system: System, engine: str, timeout: float, n_elim: int) -> EngineResult:
     check_engine(engine, system.characteristic)
-    if timeout is None or not timeout > 0:
-        raise EngineError(f"timeout {timeout!r} is invalid; give a positive number of seconds")
+    timeout = check_timeout(timeout, "timeout", EngineError)
     runner = {"sympy": _run_sympy, "singular": _run_singular, "msolve": _run_msolve}[engine]
-    res = runner(system, float(timeout), n_elim)
+    res = runner(system, timeout, n_elim)
     if res.ok and res.basis is not None:
         p = system.characteristic
         res.basis = sorted((normalize(b, p) for b in res.basis),

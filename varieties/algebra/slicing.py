@@ -208,7 +208,7 @@ def slice_bounds(system: System, lower: int = 0, upper: int | None = None,
         left = remaining()
         if left <= 0.05:
             return "none"
-        r = slice_test(system, c, engine, s, min(left, share * left), _elim(n, c), n)
+        r = slice_test(system, c, engine, s, min(left, share * left), None, n)
         s += 1
         out.tests.append(r)
         return {True: "empty", False: "nonempty", None: "timeout"}[r.empty]
@@ -245,8 +245,3 @@ def slice_bounds(system: System, lower: int = 0, upper: int | None = None,
             hi = u - 1
     out.lower, out.upper = lo, hi
     return out
-
-
-def _elim(n_weights: int, c: int) -> list[int]:
-    # Substitute weights only (never an auxiliary variable such as Rabinowitsch's t).
-    return list(range(n_weights - c, n_weights))

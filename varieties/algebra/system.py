@@ -24,7 +24,7 @@ from typing import Sequence
 from ..constraints import ConstraintSet, constraints
 from ..network import NetworkSpec, parse_spec
 from .engines import DEFAULT_PRIME, System
-from .groebner import sympy_to_system
+from .groebner import reduce_mod, sympy_to_system
 
 _PART_RANK = {"C": 0, "B": 1, "A": 2}
 
@@ -61,6 +61,9 @@ class Problem:
     extra_polys: list[dict] = field(default_factory=list)
     extra_vars: list[str] = field(default_factory=list)
     exclusions: list[str] = field(default_factory=list)
+    # The constraints as a System over QQ, built once: converting them is the
+    # expensive part, and every prime's system is derived from it.
+    _qq: System | None = field(default=None, repr=False, compare=False)
 
     def polys(self):
         """The constraint polynomials, converted to sympy one at a time as they are read.
@@ -84,10 +87,14 @@ class Problem:
 
         ``deadline``: see :func:`~.groebner.sympy_to_system`.
         """
-        base = sympy_to_system(self.polys(), list(self.cs.weights), characteristic, self.order,
-                               deadline)
+        if self._qq is None:
+            self._qq = sympy_to_system(self.polys(), list(self.cs.weights), 0, self.order,
+                                       deadline)
+        base = self._qq.polys
+        if characteristic:
+            base = [reduce_mod(f, characteristic) for f in base]
         k = len(self.extra_vars)
-        polys = [{m + (0,) * k: c for m, c in f.items()} for f in base.polys]
+        polys = [{m + (0,) * k: c for m, c in f.items()} for f in base] if k else list(base)
         polys += [dict(f) for f in self.extra_polys]
         return System(tuple(self.variables), polys, characteristic)
 

@@ -93,11 +93,10 @@ def run_limited(args):
     """``(report, killed)``: the analysis' report, or a ``timeout`` report if it was killed."""
     from ..algebra.engines import check_engine, check_prime
     from ..errors import EngineError, MethodError
-    from ..timelimit import call_in_child
+    from ..timelimit import call_in_child, check_timeout
 
     # Bad input fails here, in one line, before anything is forked.
-    if not args.timeout > 0:
-        raise MethodError(f"timeout {args.timeout!r} is invalid; give a time limit in seconds > 0")
+    check_timeout(args.timeout, "--timeout", MethodError)
     check_engine(args.engine, check_prime(args.prime))
     res = call_in_child(_analyze, (args,), args.timeout + grace(args.timeout))
     if res.status == "ok":

@@ -39,7 +39,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..errors import VarietiesError
     from ..sweep import load_config, run_sweep
-    from ..sweep.config import check_timeout
+    from ..timelimit import check_timeout
 
     if args.workers < 1:
         raise VarietiesError(f"--workers {args.workers} is invalid; give at least 1")
@@ -82,10 +82,9 @@ def run_config_script(config, argv, out) -> int:
     """
     from ..cli import main
 
-    argv = list(argv)
-    if "--out" not in argv:
-        argv += ["--out", str(out)]
-    return main(["sweep", str(config), *argv])
+    # The default goes first: argparse keeps the last --out, so the user's
+    # (--out DIR or --out=DIR) wins.
+    return main(["sweep", str(config), "--out", str(out), *argv])
 
 
 def print_summaries(results, figures: bool = True) -> None:

@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import VarietiesError
+from ..timelimit import check_timeout
 
 try:  # Python >= 3.11
     import tomllib
@@ -75,8 +76,6 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 RESERVED = ("where",)
 SWEEP_KEYS = ("name", "task", "output", "timeout", "grid", "skip_undefined")
-# The longest wait the platform's poll() takes is 2**31 - 1 ms (about 24 days).
-MAX_TIMEOUT = 1_000_000.0
 
 
 class ConfigError(VarietiesError):
@@ -177,31 +176,6 @@ def parse_config(data: dict, source: str = "<config>") -> list[Sweep]:
     return sweeps
 
 
-def check_timeout(value, what: str = "timeout") -> float:
-    """``value`` as a time limit in seconds, or a :class:`ConfigError` saying why it is not one.
-
-    Examples
-    --------
-    >>> check_timeout(60)
-    60.0
-    >>> check_timeout(float("nan"), "--timeout")
-    Traceback (most recent call last):
-    ...
-    varieties.sweep.config.ConfigError: --timeout nan is invalid; give a number of seconds greater than 0 and at most 1000000
-    """
-    # bool is an int, but `timeout = true` is a mistake, not one second.
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if ok:
-        try:
-            ok = math.isfinite(float(value)) and 0 < value <= MAX_TIMEOUT
-        except OverflowError:  # an int beyond the floats
-            ok = False
-    if not ok:
-        raise ConfigError(f"{what} {value!r} is invalid; give a number of seconds greater "
-                          f"than 0 and at most {MAX_TIMEOUT:.0f}")
-    return float(value)
-
-
 def _parse_sweep(table: dict, where: str) -> Sweep:
     from .tasks import resolve_task
 
@@ -222,7 +196,7 @@ def _parse_sweep(table: dict, where: str) -> Sweep:
         raise ConfigError(f"{where}: output {output!r} must be a CSV file name, e.g. "
                           "output = \"constraint_tables.csv\"")
     try:
-        timeout = check_timeout(table.get("timeout", 60.0))
+        timeout = check_timeout(table.get("timeout", 60.0), "timeout", ConfigError)
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     skip_undefined = table.get("skip_undefined", True)

@@ -47,8 +47,8 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from ..errors import VarietiesError
-from ..timelimit import call_in_child, kill_active, kill_group, track
-from .config import Sweep, check_timeout
+from ..timelimit import call_in_child, check_timeout, kill_active, kill_group, track
+from .config import ConfigError, Sweep
 from .tasks import config_columns, spec_columns, task_columns
 
 ENGINE_COLUMNS = ("status", "message", "seconds")
@@ -575,7 +575,7 @@ def run_sweep(
     """
     if mode not in MODES:
         raise VarietiesError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    check_timeout(sweep.timeout, f"sweep {sweep.name!r}: timeout")
+    check_timeout(sweep.timeout, f"sweep {sweep.name!r}: timeout", ConfigError)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise VarietiesError(f"limit {limit!r} is invalid; give a number of configurations >= 0 "
                              "(0 runs none)")
