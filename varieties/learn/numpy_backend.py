@@ -109,6 +109,11 @@ def unpack(spec: NetworkSpec, w: np.ndarray) -> list[tuple]:
     return out
 
 
+def is_torch(x) -> bool:
+    """Whether ``x`` is a torch object (a tensor or a dtype), checked without importing torch."""
+    return type(x).__module__.partition(".")[0] == "torch"
+
+
 def dtype_name(dtype) -> str:
     """``dtype`` as ``'float64'`` or ``'float32'``, else :class:`MethodError`.
 
@@ -131,7 +136,7 @@ def dtype_name(dtype) -> str:
         name = "float64"
     elif isinstance(dtype, str) and dtype.startswith("torch."):
         name = _TORCH_NAMES.get(dtype[len("torch."):])
-    elif type(dtype).__module__ == "torch":   # a torch.dtype; str() is 'torch.float32'
+    elif is_torch(dtype):   # a torch.dtype; str() is 'torch.float32'
         name = _TORCH_NAMES.get(str(dtype).removeprefix("torch."))
     else:
         try:

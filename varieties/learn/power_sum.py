@@ -38,6 +38,7 @@ import numpy as np
 
 from ..errors import GroupError, MethodError
 from ..network import NetworkSpec, iter_layers, parse_spec
+from .numpy_backend import is_torch
 
 EQUIVARIANT_COEFFS = ("a", "b", "c", "d", "e", "f", "g")
 INVARIANT_COEFFS = ("alpha", "beta", "gamma", "delta")
@@ -56,11 +57,6 @@ def n_equivariant_params(n: int, kind: str = "q") -> int:
     return {"q": quad + lin + 1, "s": quad, "l": lin, "a": lin + 1}[kind]
 
 
-def _is_torch(x) -> bool:
-    """Whether ``x`` is a torch tensor (checked without importing torch)."""
-    return type(x).__module__.partition(".")[0] == "torch"
-
-
 def _like(x, coefs):
     """``coefs`` usable with ``x``: on a torch ``x``, tensors of its dtype and device.
 
@@ -68,11 +64,11 @@ def _like(x, coefs):
     numpy/scalar coefficients are converted; tensor coefficients are moved
     with ``.to``, which keeps them differentiable.
     """
-    if not _is_torch(x):
+    if not is_torch(x):
         return coefs
     import torch
 
-    return [c.to(dtype=x.dtype, device=x.device) if _is_torch(c)
+    return [c.to(dtype=x.dtype, device=x.device) if is_torch(c)
             else torch.as_tensor(c, dtype=x.dtype, device=x.device) for c in coefs]
 
 
