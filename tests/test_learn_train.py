@@ -402,3 +402,19 @@ def test_median_table_of_the_demonstration(monkeypatch):
                        "test_loss": [1.0, 2.0, 100.0]})
     table = mod.median_table(df)
     assert table.loc[(4, 16), "tied"] == pytest.approx(np.median(df.test_loss))
+
+
+def test_cli_threads_sets_torch_threads_and_needs_torch(capsys):
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    try:
+        assert main(["train", "2,q2,q1", "--backend", "torch", "--device", "cpu",
+                     "--threads", "1", "--steps", "2", "--json"]) == 0
+        assert torch.get_num_threads() == 1
+        assert len(json.loads(capsys.readouterr().out)["train_loss"]) == 2
+    finally:
+        torch.set_num_threads(before)
+    assert main(["train", "2,q2,q1", "--threads", "1"]) == 2
+    assert "--backend torch" in capsys.readouterr().err
+    assert main(["train", "2,q2,q1", "--backend", "torch", "--threads", "0"]) == 2
+    assert "--threads 0 is invalid" in capsys.readouterr().err

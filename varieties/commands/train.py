@@ -22,6 +22,9 @@ def register(sub) -> None:
                    "needs --backend torch unless cpu")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"],
                    help="float32 needs --backend torch")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="torch CPU threads (default: torch's choice); 1 is often fastest for "
+                   "these small networks, and on a loaded machine")
     p.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
     p.add_argument("--lr", type=float, default=0.02, help="Adam learning rate (default 0.02)")
     p.add_argument("--seed", type=int, default=0, help="seed of the target, data and start")
@@ -85,7 +88,17 @@ def run(args) -> int:
     from ..learn import synthetic_data, train
     from ..network import parse_spec
 
+    from ..errors import MethodError
+
     spec = parse_spec(args.spec, full=args.full)
+    if args.threads is not None:
+        if args.backend != "torch":
+            raise MethodError("--threads sets torch's CPU threads; add --backend torch")
+        if args.threads < 1:
+            raise MethodError(f"--threads {args.threads} is invalid; give 1 or more")
+        from ..learn.torch_backend import import_torch
+
+        import_torch().set_num_threads(args.threads)
     kw = dict(method=args.method, backend=args.backend, device=args.device, dtype=args.dtype,
               steps=args.steps, lr=args.lr, seed=args.seed)
     if args.data:
