@@ -5,9 +5,29 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from varieties.network import NetworkSpec
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+
+# For the learning tests: torch is an optional extra, CUDA a GPU few machines have.
+needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
+needs_cuda = pytest.mark.skipif(torch is None or not torch.cuda.is_available(),
+                                reason="no CUDA device")
+
+
+def random_batch(spec: NetworkSpec, seed: int = 0, batch: int = 5):
+    """``(w, X, y)``: uniform weights and inputs in [-1, 1], normal targets (float64)."""
+    gen = np.random.default_rng(seed)
+    w = gen.uniform(-1, 1, len(spec.weights))
+    X = gen.uniform(-1, 1, (batch, spec.n_inputs))
+    y = gen.normal(size=(batch, spec.n_outputs))
+    return w, X, y
 
 
 def random_fraction(rng: random.Random, span: int = 9) -> Fraction:

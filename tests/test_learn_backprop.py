@@ -10,19 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import needs_cuda, needs_torch, random_batch, torch
 from varieties.errors import DataError, MethodError
 from varieties.learn import numpy_backend as nb
 from varieties.network import parse_spec
 
 SPECS = ["3,q3,q1", "2,l2^2,a1", "3,s2^3,q2", "3,q3,q1,full", "2,a3,s2,l1", "4,q2^2,q4"]
-
-
-def _data(spec, seed=0, batch=5):
-    rng = np.random.default_rng(seed)
-    w = rng.uniform(-1, 1, len(spec.weights))
-    X = rng.uniform(-1, 1, (batch, spec.n_inputs))
-    y = rng.normal(size=(batch, spec.n_outputs))
-    return w, X, y
 
 
 def test_symmetric_counting_of_squares():
@@ -61,13 +54,6 @@ def test_nan_inputs_and_wrong_weights():
 
 # --- torch -----------------------------------------------------------------------------------
 
-try:
-    import torch
-except ImportError:  # pragma: no cover - depends on the environment
-    torch = None
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
-needs_cuda = pytest.mark.skipif(torch is None or not torch.cuda.is_available(),
-                                reason="no CUDA device")
 
 
 @needs_torch
@@ -77,7 +63,7 @@ def test_numpy_gradient_matches_torch_autograd(spec):
     from varieties.learn import torch_backend as tb
 
     spec = parse_spec(spec)
-    w, X, y = _data(spec, 3, batch=7)
+    w, X, y = random_batch(spec, 3, batch=7)
     loss, g = nb.loss_and_grad(spec, w, X, y)
     loss_t, g_t = tb.loss_and_grad(spec, w, X, y, device="cpu", dtype="float64")
     assert loss == pytest.approx(loss_t, rel=1e-10)
@@ -92,7 +78,7 @@ def test_torch_float32_close_and_bad_options():
     from varieties.learn import torch_backend as tb
 
     spec = parse_spec("3,q3,q1")
-    w, X, _ = _data(spec, 4)
+    w, X, _ = random_batch(spec, 4)
     ref = nb.forward(spec, w, X)
     got = tb.forward(spec, w, X, device="cpu", dtype="float32")
     assert np.allclose(got, ref, rtol=1e-4, atol=1e-5)
@@ -116,7 +102,7 @@ def test_cuda_matches_numpy():
     from varieties.learn import torch_backend as tb
 
     spec = parse_spec("4,q4,q1")
-    w, X, y = _data(spec, 5, batch=64)
+    w, X, y = random_batch(spec, 5, batch=64)
     loss, g = nb.loss_and_grad(spec, w, X, y)
     loss_c, g_c = tb.loss_and_grad(spec, w, X, y, device="cuda", dtype="float64")
     assert loss == pytest.approx(loss_c, rel=1e-10)
@@ -139,7 +125,7 @@ def test_torch_reversed_rows_and_dtype_spellings():
     from varieties.learn import torch_backend as tb
 
     spec = parse_spec("3,q3,q1")
-    w, X, y = _data(spec, 6, batch=9)
+    w, X, y = random_batch(spec, 6, batch=9)
     Xr = X[::-1]
     assert np.allclose(tb.forward(spec, w, Xr, device="cpu"), nb.forward(spec, w, Xr.copy()),
                        rtol=1e-12, atol=1e-12)

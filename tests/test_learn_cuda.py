@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import needs_cuda, needs_torch, torch
 from varieties.learn import numpy_backend as nb
 from varieties.learn import power_sum as ps
 from varieties.learn import synthetic_data, train
@@ -18,14 +19,6 @@ from varieties.learn.synthetic import random_tied_weights
 from varieties.learn.train import invariance_error
 from varieties.network import parse_spec
 
-try:
-    import torch
-except ImportError:  # pragma: no cover - depends on the environment
-    torch = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
-needs_cuda = pytest.mark.skipif(torch is None or not torch.cuda.is_available(),
-                                reason="no CUDA device")
 pytestmark = [pytest.mark.torch, needs_torch]
 DEVICES = ["cpu", pytest.param("cuda", marks=needs_cuda)]
 CASE = ("4,q4,q1", "symmetric", "invariant")

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from conftest import reynolds_weights
+from conftest import needs_torch, reynolds_weights, torch
 from varieties.errors import GroupError, MethodError
 from varieties.groups import symmetric
 from varieties.learn import numpy_backend as nb
@@ -70,14 +70,10 @@ def test_power_sum_layer_large_n_matches_einsum():
                        rtol=1e-11, atol=1e-11)
 
 
-try:
-    import torch
-except ImportError:  # pragma: no cover - depends on the environment
-    torch = None
 
 
 @pytest.mark.torch
-@pytest.mark.skipif(torch is None, reason="torch is not installed")
+@needs_torch
 def test_torch_kernel_matches_numpy_and_differentiates():
     rng = np.random.default_rng(6)
     x = rng.uniform(-1, 1, (8, 5))
@@ -93,7 +89,7 @@ def test_torch_kernel_matches_numpy_and_differentiates():
 
 
 @pytest.mark.torch
-@pytest.mark.skipif(torch is None, reason="torch is not installed")
+@needs_torch
 def test_torch_kernels_take_numpy_coefficients():
     # coefficients() returns numpy values; the kernels must combine them with tensors.
     spec = parse_spec("4,q4,q3")

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import random_batch
 from varieties.learn import numpy_backend as nb
 from varieties.network import evaluate, parse_spec
 
@@ -20,18 +21,10 @@ def specs(draw):
     return parse_spec(",".join([str(n)] + layers), full=draw(st.booleans()))
 
 
-def _data(spec, seed=0, batch=5):
-    rng = np.random.default_rng(seed)
-    w = rng.uniform(-1, 1, len(spec.weights))
-    X = rng.uniform(-1, 1, (batch, spec.n_inputs))
-    y = rng.normal(size=(batch, spec.n_outputs))
-    return w, X, y
-
-
 @settings(max_examples=40, deadline=None)
 @given(specs(), st.integers(0, 10**6))
 def test_forward_matches_exact_reference(spec, seed):
-    w, X, _ = _data(spec, seed)
+    w, X, _ = random_batch(spec, seed)
     got = nb.forward(spec, w, X)
     wd = dict(zip(spec.weights, map(float, w)))
     ref = np.array([[float(v) for v in evaluate(spec, wd, list(x))] for x in X])
@@ -41,7 +34,7 @@ def test_forward_matches_exact_reference(spec, seed):
 @settings(max_examples=30, deadline=None)
 @given(specs(), st.integers(0, 10**6))
 def test_gradient_matches_finite_differences(spec, seed):
-    w, X, y = _data(spec, seed)
+    w, X, y = random_batch(spec, seed)
     _, g = nb.loss_and_grad(spec, w, X, y)
     h = 1e-6
     fd = np.array([(nb.loss_and_grad(spec, w + h * e, X, y)[0]

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from conftest import needs_cuda, needs_torch, torch
 from varieties.cli import main
 from varieties.errors import DataError, MethodError
 from varieties.learn import numpy_backend as nb
@@ -15,10 +16,6 @@ from varieties.learn.train import invariance_error
 from varieties.network import parse_spec
 from varieties.tying import tying
 
-try:
-    import torch
-except ImportError:  # pragma: no cover - depends on the environment
-    torch = None
 
 CASES = [("4,q4,q1", "symmetric", "invariant"), ("3,q3,q3", "symmetric", "equivariant"),
          ("3,q3,q1,full", "symmetric", "invariant"), ("4,q4,q1", "cyclic", "invariant"),
@@ -114,7 +111,7 @@ def test_divergence_is_reported_with_last_good_weights(method, data):
         assert last == pytest.approx(res.train_loss[-1], rel=1e-9)
 
 
-@pytest.mark.skipif(torch is None, reason="torch is not installed")
+@needs_torch
 @pytest.mark.torch
 @pytest.mark.parametrize("method", ["free", "tied"])
 def test_torch_and_numpy_training_agree(method, data):
@@ -208,7 +205,7 @@ def test_projected_from_an_untied_point_of_the_variety(data):
     assert res.train_loss[-1] < res.train_loss[0]
 
 
-@pytest.mark.skipif(torch is None, reason="torch is not installed")
+@needs_torch
 @pytest.mark.torch
 def test_torch_float32_tied_training_stays_invariant(data):
     case = CASES[0]
@@ -220,7 +217,7 @@ def test_torch_float32_tied_training_stays_invariant(data):
     assert max(res.invariance_history) < 1e-9   # the tied weights themselves stay float64
 
 
-@pytest.mark.skipif(torch is None or not torch.cuda.is_available(), reason="no CUDA device")
+@needs_cuda
 @pytest.mark.torch
 def test_cuda_training_matches_numpy(data):
     case = CASES[0]
@@ -233,9 +230,6 @@ def test_cuda_training_matches_numpy(data):
 
 
 # --- review findings: input checks, divergence bookkeeping, CSV headers ----------------------
-
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
-
 
 @needs_torch
 @pytest.mark.torch
