@@ -191,3 +191,22 @@ def test_engines_agree_on_eliminating_a_rabinowitsch_variable(ps):
     res = [run_elimination(system, 1, e, 30) for e in _engines(P)]
     assert all(r.ok for r in res)
     assert len({str(_canon(r.basis)) for r in res}) == 1
+
+
+def test_auto_engine_prefers_singular_then_msolve_then_sympy(monkeypatch):
+    import shutil
+
+    from varieties.algebra import engines
+    from varieties.algebra.analyze import analyze
+
+    have_singular = shutil.which("Singular") is not None
+    have_msolve = engines.msolve_binary() is not None
+    expected = "singular" if have_singular else "msolve" if have_msolve else "sympy"
+    assert engines.resolve_engine("auto") == expected
+    assert engines.resolve_engine("msolve") == "msolve"  # named engines pass through
+    rep = analyze("2,l1", engine="auto", timeout=30, function_dim=False)
+    assert rep.engine == expected and rep.status == "ok"
+    # Nothing but the embedded engine installed:
+    monkeypatch.setattr(engines, "singular_binary", lambda: None)
+    monkeypatch.setattr(engines, "msolve_binary", lambda: None)
+    assert engines.resolve_engine("auto") == "sympy"

@@ -29,7 +29,7 @@ from typing import Sequence
 from ..errors import MethodError
 from ..timelimit import check_timeout
 from .engines import (DEFAULT_PRIME, MAX_PRIME, System, TimeLimit, check_deadline, check_engine,
-                      check_prime)
+                      check_prime, resolve_engine)
 from .report import CERTAINTIES, VarietyReport
 
 METHODS = ("auto", "groebner", "slice", "census")
@@ -51,8 +51,10 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
     spec : str or NetworkSpec
         E.g. ``"2,q2,q1"``.
     group, kind : as in :func:`varieties.constraints.constraints`
-    engine : {"sympy", "singular", "msolve"}
-        Groebner engine for bases and slices (``msolve`` works over ``GF(p)``).
+    engine : {"sympy", "singular", "msolve", "auto"}
+        Groebner engine for bases and slices (``msolve`` works over ``GF(p)``);
+        ``auto`` takes Singular, else msolve, else sympy, whichever is
+        installed (the report names the one used).
     method : {"auto", "groebner", "slice", "census"}
         ``auto`` uses families plus slices (and a full basis for tiny systems)
         and says in ``report.method`` what it used.
@@ -102,6 +104,7 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
         raise MethodError(f"census_points {census_points!r} is invalid; give a number of "
                           "points >= 0 (or None for the default)")
     prime = check_prime(prime)
+    engine = resolve_engine(engine)
     check_engine(engine, prime)
     start = time.perf_counter()
     run = _Analysis(spec, group, kind, engine, method, tuple(exclude), timeout, seed, full,

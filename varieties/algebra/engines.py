@@ -234,6 +234,27 @@ def available_engines() -> list[str]:
     return out
 
 
+# ``auto`` picks the first available: Singular does everything (QQ and GF(p) bases,
+# components), msolve only GF(p), sympy is always there but slowest.
+AUTO_ORDER = ("singular", "msolve", "sympy")
+
+
+def resolve_engine(engine: str) -> str:
+    """``engine``, with ``auto`` replaced by the best engine installed here.
+
+    Examples
+    --------
+    >>> resolve_engine("sympy")
+    'sympy'
+    >>> resolve_engine("auto") in available_engines()
+    True
+    """
+    if engine != "auto":
+        return engine
+    have = available_engines()
+    return next(e for e in AUTO_ORDER if e in have)
+
+
 def check_engine(engine: str, characteristic: int = 0) -> None:
     """Raise :class:`EngineError` if ``engine`` is unknown, missing or cannot do the field.
 

@@ -44,8 +44,9 @@ def register(sub) -> None:
         "probabilistic or modular. --timeout is a hard limit on the whole analysis.",
     )
     add_symmetry_args(p)
-    p.add_argument("--engine", default="sympy", choices=["sympy", "singular", "msolve"],
-                   help="Groebner engine (default sympy; msolve is fastest for slices)")
+    p.add_argument("--engine", default="sympy", choices=["sympy", "singular", "msolve", "auto"],
+                   help="Groebner engine (default sympy; msolve is fastest for slices; auto: "
+                   "Singular, else msolve, else sympy, whichever is installed)")
     p.add_argument("--method", default="auto", choices=["auto", "groebner", "slice", "census"],
                    help="auto: families + slices (+ Groebner for tiny systems); says which it used")
     p.add_argument("--exclude", action="append", default=[], metavar="LOCUS",
@@ -77,12 +78,13 @@ def _analyze(args):
 
 def _timeout_report(args, seconds: float):
     from ..algebra import VarietyReport
+    from ..algebra.engines import resolve_engine
     from ..network import parse_spec
 
     spec = parse_spec(args.spec, full=args.full)
     return VarietyReport(
         spec=str(spec), group=args.group, kind=args.kind, n_weights=len(spec.weights),
-        n_constraints=None, engine=args.engine, method=args.method, seconds=seconds,
+        n_constraints=None, engine=resolve_engine(args.engine), method=args.method, seconds=seconds,
         status="timeout", exclusions=list(args.exclude),
         message=f"killed after {seconds:.1f} s: the analysis did not finish within "
         f"--timeout {args.timeout:g} s (plus {grace(args.timeout):.1f} s grace); "
@@ -91,13 +93,13 @@ def _timeout_report(args, seconds: float):
 
 def run_limited(args):
     """``(report, killed)``: the analysis' report, or a ``timeout`` report if it was killed."""
-    from ..algebra.engines import check_engine, check_prime
+    from ..algebra.engines import check_engine, check_prime, resolve_engine
     from ..errors import EngineError, MethodError
     from ..timelimit import call_in_child, check_timeout
 
     # Bad input fails here, in one line, before anything is forked.
     check_timeout(args.timeout, "--timeout", MethodError)
-    check_engine(args.engine, check_prime(args.prime))
+    check_engine(resolve_engine(args.engine), check_prime(args.prime))
     res = call_in_child(_analyze, (args,), args.timeout + grace(args.timeout))
     if res.status == "ok":
         return res.value, False
