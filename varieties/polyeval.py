@@ -145,3 +145,42 @@ def compile_polys(polys: Sequence[Mapping[tuple, object]], n_vars: int,
     terms = ((p, v, [(i, int(e)) for i, e in enumerate(m) if e])
              for p, f in enumerate(polys) for m, v in f.items())
     return compile_terms(terms, n_vars, len(polys), normalize)
+
+
+def native_terms(poly, pos: Mapping[str, int]):
+    """Yield ``(float coefficient, [(variable index, exponent), ...])`` of a weight polynomial.
+
+    ``poly`` is an expansion's native polynomial: a python-flint ``fmpq_mpoly``
+    or a sympy ``PolyElement``; ``pos`` maps variable names to indices.
+    python-flint polynomials are read from their string form, which is an
+    order of magnitude faster than listing dense exponent tuples of hundreds
+    of variables; sympy ones from their items. The tests compare the compiled
+    polynomials with exact sympy evaluation.
+
+    Examples
+    --------
+    >>> from sympy import QQ
+    >>> from sympy.polys.rings import ring
+    >>> R, a, b = ring("a,b", QQ)
+    >>> sorted(native_terms(3 * a**2 * b - b / 2, {"a": 1, "b": 0}))
+    [(-0.5, [(0, 1)]), (3.0, [(1, 2), (0, 1)])]
+    """
+    if hasattr(poly, "ring"):
+        idx = [pos[str(g)] for g in poly.ring.gens]
+        for m, v in poly.items():
+            yield float(v), [(idx[i], int(e)) for i, e in enumerate(m) if e]
+        return
+    text = poly.str().replace(" - ", " + -")
+    for term in text.split(" + "):
+        sign = 1.0
+        if term.startswith("-"):
+            sign, term = -1.0, term[1:]
+        coef, fs = 1.0, []
+        for part in term.split("*"):
+            if part[0].isdigit():
+                num, _, den = part.partition("/")
+                coef = int(num) / int(den) if den else float(int(num))
+            else:
+                name, _, e = part.partition("^")
+                fs.append((pos[name], int(e) if e else 1))
+        yield sign * coef, fs

@@ -529,25 +529,23 @@ def _tangent_function_dim(problem, rank_tol: float = 1e-8, deadline: float | Non
 
     Numerical (float64): the tangent space is the null space of the constraint
     Jacobian (singular values below ``rank_tol * max`` count as zero), and the
-    rank of ``J_F K`` uses the same relative tolerance. Building it converts
+    rank of ``J_F K`` uses the same relative tolerance. Building it reads
     every x-coefficient of the expansion; ``deadline`` is checked between them
     (:class:`~.engines.TimeLimit`).
     """
     import numpy as np
 
-    from ..polyeval import compile_polys
+    from ..polyeval import compile_terms, native_terms
 
-    e = problem.cs.expansion
-    pos = [list(e.weights).index(n) for n in problem.order]
-    polys = []
-    for out in e.coeffs:
-        for m, c in out.items():
-            check_deadline(deadline)
-            if any(m):
-                sp = e.to_sympy(c)
-                polys.append({tuple(mm[i] for i in pos): Fraction(int(v.numerator), int(v.denominator))
-                              for mm, v in sp.items()})
-    fev = compile_polys(polys, len(problem.order))
+    pos = {name: i for i, name in enumerate(problem.order)}
+    coeffs = [c for out in problem.cs.expansion.coeffs for m, c in out.items() if any(m)]
+    terms = []
+    for k, c in enumerate(coeffs):
+        check_deadline(deadline)
+        # Read natively: converting each coefficient to sympy first cost seconds per
+        # large network.
+        terms.extend((k, v, fs) for v, fs in native_terms(c, pos))
+    fev = compile_terms(terms, len(problem.order), len(coeffs))
 
     def f(w, ev):
         J = ev.jacobian(w)

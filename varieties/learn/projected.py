@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import MethodError
 from ..network import NetworkSpec, parse_spec
-from ..polyeval import CompiledPolys, compile_terms
+from ..polyeval import CompiledPolys, compile_terms, native_terms
 
 # The constraints compile into the package's one float64 polynomial evaluator;
 # the name says what the learning code holds in it.
@@ -69,39 +69,10 @@ def _compile_cached(spec, group, kind) -> CompiledConstraints:
 def _compile(cs) -> CompiledConstraints:
     pos = {name: i for i, name in enumerate(cs.weights)}
     terms = ((p_idx, v, fs) for p_idx, c in enumerate(cs.constraints)
-             for v, fs in _native_terms(c, pos))
+             for v, fs in native_terms(c.native, pos))
     # Integer-primitive scaling is irrelevant numerically; normalising the
     # largest coefficient to 1 gives every polynomial a comparable size.
     return compile_terms(terms, len(cs.weights), len(cs.constraints), normalize=True)
-
-
-def _native_terms(c, pos):
-    """Yield ``(float coefficient, [(weight index, exponent), ...])`` of a constraint.
-
-    python-flint polynomials are read from their string form, which is an
-    order of magnitude faster than listing dense exponent tuples of hundreds
-    of variables; sympy ``PolyElement`` from their items. The tests compare
-    the compiled polynomials with the sympy ones.
-    """
-    native = c.native
-    if hasattr(native, "ring"):
-        for m, v in native.items():
-            yield float(v), [(i, int(e)) for i, e in enumerate(m) if e]
-        return
-    text = native.str().replace(" - ", " + -")
-    for term in text.split(" + "):
-        sign = 1.0
-        if term.startswith("-"):
-            sign, term = -1.0, term[1:]
-        coef, fs = 1.0, []
-        for part in term.split("*"):
-            if part[0].isdigit():
-                num, _, den = part.partition("/")
-                coef = int(num) / int(den) if den else float(int(num))
-            else:
-                name, _, e = part.partition("^")
-                fs.append((pos[name], int(e) if e else 1))
-        yield sign * coef, fs
 
 
 def tangent_basis(J: np.ndarray, rtol: float = 1e-10) -> np.ndarray:
