@@ -428,3 +428,22 @@ def test_floats_a_task_returns_are_written_in_full(tmp_path):
     assert list(df["value"]) == [1e-5, 0.123456789, 3.0]
     copy = report.save(df, tmp_path / "copy.csv")
     assert copy.read_bytes() == (tmp_path / "p.csv").read_bytes()
+
+
+def test_a_row_interrupted_while_journaling_still_reaches_the_csv(tmp_path, monkeypatch):
+    """Ctrl-C lands in the fsync of the journal: close() must still write that row."""
+    cols = ["key", "status", "message", "seconds"]
+    store = RowStore(tmp_path / "s.csv", cols, order=["a", "b"])
+    store.add({"key": "a", "status": "ok", "message": "", "seconds": 0.1})
+    real = engine.os.fsync
+
+    def interrupted(fd):
+        real(fd)
+        raise KeyboardInterrupt  # delivered as the system call returns
+
+    monkeypatch.setattr(engine.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.add({"key": "b", "status": "ok", "message": "", "seconds": 0.2})
+    monkeypatch.setattr(engine.os, "fsync", real)
+    store.close()
+    assert [r["key"] for r in read_rows(tmp_path / "s.csv")] == ["a", "b"]

@@ -393,13 +393,16 @@ class RowStore:
         """Record a finished row: journal it now, rewrite the CSV every few seconds."""
         cells = {c: _cell(v, c) for c, v in row.items()}
         with self._lock:
+            # In memory first: a Ctrl-C between the two steps then still reaches the CSV
+            # that close() writes; the other order lost a journaled row (close() drops
+            # the journal once the CSV is written).
+            self.rows[cells["key"]] = cells
+            self._dirty = True
             if self._fh is None:
                 self._fh = open(self.journal, "a")
             self._fh.write(json.dumps(cells, sort_keys=True) + "\n")
             self._fh.flush()
             os.fsync(self._fh.fileno())
-            self.rows[cells["key"]] = cells
-            self._dirty = True
             if time.monotonic() - self._last_write > self.checkpoint_s:
                 self._write_locked()
 
