@@ -23,7 +23,6 @@ How sure each answer is goes into :attr:`VarietyReport.certainty`
 from __future__ import annotations
 
 import time
-from fractions import Fraction
 from typing import Sequence
 
 from ..errors import MethodError
@@ -510,17 +509,14 @@ class _Analysis:
 
 def _float_poly(poly, problem):
     """``(f, degree)``: ``f(w)`` is ``poly(w)`` over the sum of ``|coefficients|`` (problem's order)."""
-    from ..polyeval import compile_polys
+    from ..polyeval import compile_terms, native_terms
 
-    names = [str(g) for g in poly.ring.gens]
-    pos = [names.index(n) for n in problem.order]
-    terms = {tuple(m[i] for i in pos): Fraction(int(v.numerator), int(v.denominator))
-             for m, v in poly.items()}
-    ev = compile_polys([terms], len(problem.order))
-    deg = max((sum(m) for m in terms), default=0)
+    terms = list(native_terms(poly, {name: i for i, name in enumerate(problem.order)}))
+    ev = compile_terms(((0, v, fs) for v, fs in terms), len(problem.order), 1)
+    deg = max((sum(e for _, e in fs) for _, fs in terms), default=0)
     # Divide by the coefficients' 1-norm: the exclusion's random coefficients
     # (up to 2^31) must not decide whether a value counts as zero.
-    norm = float(sum(abs(v) for v in terms.values())) or 1.0
+    norm = sum(abs(v) for v, _ in terms) or 1.0
     return (lambda w: float(ev.values(w)[0]) / norm), deg
 
 
