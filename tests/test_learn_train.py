@@ -412,3 +412,81 @@ def test_cli_threads_sets_torch_threads_and_needs_torch(capsys):
     assert "--backend torch" in capsys.readouterr().err
     assert main(["train", "2,q2,q1", "--backend", "torch", "--threads", "0"]) == 2
     assert "--threads 0 is invalid" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=[needs_torch,
+                                                                        pytest.mark.torch])])
+def test_loss_and_grad_checks_targets(backend, data):
+    case = CASES[0]
+    d = data[case]
+    spec = parse_spec(case[0])
+    w = np.random.default_rng(1).normal(size=len(spec.weights))
+    if backend == "numpy":
+        fn = nb.loss_and_grad
+    else:
+        from varieties.learn import torch_backend
+
+        def fn(*a):
+            return torch_backend.loss_and_grad(*a, device="cpu")
+    loss, _ = fn(spec, w, d.X, d.y)
+    # The same loss as the forward pass gives: y is used row for row.
+    assert loss == pytest.approx(nb.mse(nb.forward(spec, w, d.X), d.y), rel=1e-12)
+    # A y whose entry count fits but whose shape does not is refused, not reshaped.
+    spec3 = parse_spec("3,q3,q3")
+    w3 = np.random.default_rng(2).normal(size=len(spec3.weights))
+    X3 = np.random.default_rng(3).normal(size=(20, 3))
+    Y3 = np.random.default_rng(4).normal(size=(20, 3))
+    with pytest.raises(DataError, match=r"needs \(20, 3\)"):
+        fn(spec3, w3, X3, Y3.T.copy())
+    with pytest.raises(DataError, match=r"needs \(64, 1\)"):
+        fn(spec, w, d.X, d.y[:10])
+    y = d.y.copy()
+    y[3, 0] = np.inf
+    with pytest.raises(DataError, match="NaN or inf"):
+        fn(spec, w, d.X, y)
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(seed=-1), "seed = -1"),
+    (dict(seed=1.5), "seed = 1.5"),
+    (dict(seed=True), "seed = True"),
+    (dict(steps=-2), "steps = -2"),
+])
+def test_bad_seed_and_steps(kw, match, data):
+    case = CASES[0]
+    d = data[case]
+    with pytest.raises(MethodError, match=match):
+        train(*case, d.X, d.y, **kw)
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(seed=-1), "seed = -1"),
+    (dict(n_train=0), "n_train"),
+    (dict(n_test=-5), "n_test"),
+    (dict(noise=float("nan")), "noise"),
+    (dict(noise=-0.1), "noise"),
+    (dict(noise="loud"), "noise"),
+])
+def test_synthetic_data_refuses_bad_sizes(kw, match):
+    with pytest.raises(MethodError, match=match):
+        synthetic_data("3,q3,q1", **kw)
+
+
+def test_cli_bad_synthetic_options_and_data_conflict(tmp_path, capsys):
+    for args, match in ((["--n-train", "-3"], "n_train"), (["--seed", "-1"], "seed"),
+                        (["--noise", "nan"], "noise")):
+        assert main(["train", "3,q3,q1", "--steps", "1", *args]) == 2
+        assert match in capsys.readouterr().err
+    csv = tmp_path / "d.csv"
+    csv.write_text("x0,x1,x2,y0\n" + "\n".join("1,2,3,4" for _ in range(8)) + "\n")
+    assert main(["train", "3,q3,q1", "--steps", "1", "--data", str(csv), "--noise", "0.1"]) == 2
+    assert "--noise applies only to the synthetic target" in capsys.readouterr().err
+    assert main(["train", "3,q3,q1", "--steps", "1", "--data", str(csv), "--json"]) == 0
+
+
+def test_divergence_at_the_first_step_says_no_step_was_good(data):
+    case = CASES[0]
+    d = data[case]
+    res = train(*case, d.X, d.y, steps=5, init_scale=1e100)
+    assert res.status == "diverged" and res.diverged_step == 0
+    assert "start weights" in res.message and "last step with a good" not in res.message

@@ -31,8 +31,10 @@ def register(sub) -> None:
     p.add_argument("--data", metavar="FILE.csv", default=None,
                    help="CSV with input columns x0..x{n-1} and output columns y0..; without "
                    "such names the first n columns are inputs and the rest outputs")
-    p.add_argument("--n-train", type=int, default=256, help="synthetic training samples")
-    p.add_argument("--noise", type=float, default=0.01, help="synthetic target noise")
+    p.add_argument("--n-train", type=int, default=None,
+                   help="synthetic training samples (default 256; not with --data)")
+    p.add_argument("--noise", type=float, default=None,
+                   help="synthetic target noise (default 0.01; not with --data)")
     p.add_argument("--json", action="store_true", help="JSON with train_loss, test_loss, ...")
     p.set_defaults(func=run)
 
@@ -102,11 +104,18 @@ def run(args) -> int:
     kw = dict(method=args.method, backend=args.backend, device=args.device, dtype=args.dtype,
               steps=args.steps, lr=args.lr, seed=args.seed)
     if args.data:
+        given = [o for o, v in (("--n-train", args.n_train), ("--noise", args.noise))
+                 if v is not None]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise MethodError(f"{' and '.join(given)} {verb} only to the synthetic target; with "
+                              "--data the file's samples are used as they are: leave them out")
         X, y = read_csv(args.data, spec.n_inputs, spec.n_outputs)
         res = train(spec, args.group, args.kind, X, y, **kw)
     else:
-        data = synthetic_data(spec, args.group, args.kind, n_train=args.n_train,
-                              noise=args.noise, seed=args.seed)
+        data = synthetic_data(spec, args.group, args.kind,
+                              n_train=256 if args.n_train is None else args.n_train,
+                              noise=0.01 if args.noise is None else args.noise, seed=args.seed)
         res = train(spec, args.group, args.kind, data.X, data.y, X_test=data.X_test,
                     y_test=data.y_test, **kw)
     if args.json:

@@ -148,6 +148,21 @@ def dtype_name(dtype) -> str:
     return name
 
 
+def check_int(value, name: str, minimum: int = 0) -> int:
+    """``value`` as an int ``>= minimum``, else :class:`MethodError` saying what is wanted.
+
+    Examples
+    --------
+    >>> check_int(-1, "seed")
+    Traceback (most recent call last):
+    ...
+    varieties.errors.MethodError: seed = -1 is invalid; give an integer >= 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise MethodError(f"{name} = {value!r} is invalid; give an integer >= {minimum}")
+    return int(value)
+
+
 def check_weights(spec: NetworkSpec, w) -> np.ndarray:
     """``w`` as a float64 vector of the right length, else :class:`DataError`."""
     w = np.asarray(w, dtype=np.float64)
@@ -170,6 +185,19 @@ def check_inputs(spec: NetworkSpec, X, name: str = "X") -> np.ndarray:
             f"{spec.n_inputs}): one row per sample, one column per input"
         )
     return check_finite(X, name)
+
+
+def check_targets(spec: NetworkSpec, X: np.ndarray, y, name: str = "y") -> np.ndarray:
+    """``y`` as a finite ``(n_samples, n_outputs)`` float array matching ``X``."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 1 and spec.n_outputs == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape != (X.shape[0], spec.n_outputs):
+        raise DataError(
+            f"{name} has shape {y.shape}; with {X.shape[0]} input rows the network {spec} "
+            f"needs ({X.shape[0]}, {spec.n_outputs}): one row per sample, one column per output"
+        )
+    return check_finite(y, name)
 
 
 def check_finite(A: np.ndarray, name: str, fix: str | None = None) -> np.ndarray:
@@ -287,8 +315,9 @@ def loss_and_grad(spec: NetworkSpec | str, w, X, y) -> tuple[float, np.ndarray]:
     (2.5, [5.0])
     """
     spec = as_spec(spec)
+    X = check_inputs(spec, X)
+    y = check_targets(spec, X, y)
     out, cache = forward(spec, w, X, return_cache=True)
-    y = np.asarray(y, dtype=np.float64).reshape(out.shape)
     r = out - y
     loss = float(np.mean(r**2))
     grad = backward(spec, w, cache, 2.0 * r / r.size)

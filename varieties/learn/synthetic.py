@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import MethodError
 from ..network import NetworkSpec
 from . import numpy_backend as nb
 
@@ -45,6 +46,7 @@ def random_tied_weights(spec, group="symmetric", kind="invariant", seed=0, scale
                         tying=None) -> np.ndarray:
     """Random layer-wise tied weights ``M theta`` with ``theta ~ N(0, scale^2)``."""
     spec = nb.as_spec(spec)
+    seed = nb.check_int(seed, "seed")
     M = np.asarray(get_tying(spec, group, kind, tying).matrix(), dtype=np.float64)
     rng = np.random.default_rng(seed)
     return M @ (scale * rng.standard_normal(M.shape[1]))
@@ -65,6 +67,15 @@ def synthetic_data(spec: NetworkSpec | str, group="symmetric", kind="invariant",
     ((4, 3), (4, 1))
     """
     spec = nb.as_spec(spec)
+    seed = nb.check_int(seed, "seed")
+    n_train = nb.check_int(n_train, "n_train (training samples)", 1)
+    n_test = nb.check_int(n_test, "n_test (test samples)", 1)
+    try:
+        noise_ok = bool(np.isfinite(noise) and noise >= 0)
+    except TypeError:
+        noise_ok = False
+    if not noise_ok:
+        raise MethodError(f"noise = {noise!r} is invalid; give a finite standard deviation >= 0")
     rng = np.random.default_rng(seed)
     w = random_tied_weights(spec, group, kind, seed=seed + 1, tying=tying)
     X = rng.uniform(-1.0, 1.0, size=(n_train, spec.n_inputs))

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..errors import MethodError
 from ..network import NetworkSpec
-from .numpy_backend import DTYPES, as_spec, check_inputs, check_weights, dtype_name, layout
+from .numpy_backend import (DTYPES, as_spec, check_inputs, check_targets, check_weights,
+                            dtype_name, layout)
 
 __all__ = ["DTYPES", "TorchNet", "forward", "import_torch", "loss_and_grad", "resolve_device",
            "resolve_dtype"]
@@ -145,10 +146,11 @@ def loss_and_grad(spec, w, X, y, device=None, dtype="float64") -> tuple[float, n
     spec = as_spec(spec)
     w = check_weights(spec, w)
     X = check_inputs(spec, X)
+    y = check_targets(spec, X, y)
     net = TorchNet(spec, device, dtype)
     wt = net.tensor(w).requires_grad_(True)
     out = net.forward(wt, net.tensor(X))
-    yt = net.tensor(np.asarray(y, dtype=np.float64).reshape(tuple(out.shape)))
+    yt = net.tensor(y)
     loss = ((out - yt) ** 2).mean()
     loss.backward()
     return float(loss.detach().cpu()), wt.grad.detach().cpu().double().numpy()

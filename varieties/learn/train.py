@@ -113,19 +113,6 @@ def invariance_error(spec: NetworkSpec | str, group, kind: str, w, X) -> float |
     return err
 
 
-def check_targets(spec: NetworkSpec, X: np.ndarray, y, name: str = "y") -> np.ndarray:
-    """``y`` as a finite ``(n_samples, n_outputs)`` float array matching ``X``."""
-    y = np.asarray(y, dtype=np.float64)
-    if y.ndim == 1 and spec.n_outputs == 1:
-        y = y[:, None]
-    if y.ndim != 2 or y.shape != (X.shape[0], spec.n_outputs):
-        raise DataError(
-            f"{name} has shape {y.shape}; with {X.shape[0]} input rows the network {spec} "
-            f"needs ({X.shape[0]}, {spec.n_outputs}): one row per sample, one column per output"
-        )
-    return nb.check_finite(y, name)
-
-
 class Adam:
     """Adam on a flat parameter vector; :meth:`step` returns the update to subtract."""
 
@@ -287,8 +274,8 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
     if optimizer not in OPTIMIZERS:
         raise MethodError(f"unknown optimizer {optimizer!r}; choose one of "
                           f"{', '.join(OPTIMIZERS)}")
-    if not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise MethodError(f"steps = {steps!r} is invalid; give an integer >= 0")
+    steps = nb.check_int(steps, "steps")
+    seed = nb.check_int(seed, "seed")
     lr = _real(lr, "learning rate lr", lambda v: v > 0, "a finite lr > 0")
     init_scale = _real(init_scale, "init_scale", lambda v: v >= 0, "a finite init_scale >= 0")
     test_fraction = _real(test_fraction, "test_fraction", lambda v: 0 <= v < 1,
@@ -302,7 +289,7 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
     X = nb.check_inputs(spec, X)
     if len(X) == 0:
         raise DataError("X has no rows; give at least one training sample")
-    y = check_targets(spec, X, y)
+    y = nb.check_targets(spec, X, y)
     G = get_group(group, spec.n_inputs)
     make_action(G, kind, spec.n_outputs)
     rng = np.random.default_rng(seed)
@@ -321,7 +308,7 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
             X_test, y_test = X, y
     else:
         X_test = nb.check_inputs(spec, X_test, "X_test")
-        y_test = check_targets(spec, X_test, y_test, "y_test")
+        y_test = nb.check_targets(spec, X_test, y_test, "y_test")
     X_inv = X_test[:256] if len(X_test) else X[:256]
 
     N = len(spec.weights)
@@ -374,8 +361,10 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
                                             float(np.mean(y**2)))
         if not (np.isfinite(loss) and loss < limit and np.all(np.isfinite(gw))):
             status, diverged_step = "diverged", step
-            message = (f"loss became {loss:.3g} at step {step} (limit {limit:.3g}); kept the "
-                       "weights of the last step with a good loss (lower lr or init_scale)")
+            kept = ("kept the weights of the last step with a good loss" if step else
+                    "the start weights already give it; they are kept")
+            message = (f"loss became {loss:.3g} at step {step} (limit {limit:.3g}); {kept} "
+                       "(lower lr or init_scale)")
             params, done = good, max(step - 1, 0)
             # The last recorded invariance error belongs to the discarded step.
             del history[done:]
