@@ -139,3 +139,44 @@ def test_a_sweep_subprocess_child_enforces_its_own_limit(tmp_path):
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def test_expansion_and_constraints_stop_at_a_passed_deadline():
+    import time
+
+    from varieties.constraints import constraints
+    from varieties.expand import expand
+    from varieties.timelimit import TimeLimit
+
+    past = time.perf_counter() - 1.0
+    with pytest.raises(TimeLimit):
+        expand("3,q3,q1", deadline=past)
+    # With the expansion given, the comparison of coefficients is what stops.
+    e = expand("3,q3,q1")
+    with pytest.raises(TimeLimit):
+        constraints("3,q3,q1", expansion=e, deadline=past)
+    far = time.perf_counter() + 600
+    assert (len(constraints("3,q3,q1", expansion=e, deadline=far))
+            == len(constraints("3,q3,q1", expansion=e)))
+    assert expand("3,q3,q1", deadline=far).coeffs == e.coeffs
+
+
+def test_analyze_honours_its_timeout_while_building_constraints():
+    import time
+
+    from varieties.algebra import analyze
+    from varieties.network import parse_spec
+
+    spec = "4,q4,q4,q1"   # its constraints alone take about a minute on 2 cores
+    t0 = time.perf_counter()
+    rep = analyze(spec, timeout=0.5, function_dim=False)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 20, elapsed
+    assert rep.status == "timeout" and "during constraints" in rep.message
+    assert rep.n_constraints is None
+    # Nothing was computed, so the bounds are the trivial ones.
+    assert (rep.dim_lower, rep.dim_upper) == (0, len(parse_spec(spec).weights))
+    assert rep.certainty == "exact" and rep.dim is None

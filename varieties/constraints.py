@@ -41,6 +41,7 @@ from .errors import GroupError, VarietiesError
 from .expand import Expansion, expand
 from .groups import Perm, PermutationGroup, cycle_string, get_group, inverse, transpositions
 from .network import NetworkSpec, parse_spec
+from .timelimit import check_deadline
 
 MODES = ("generators", "transpositions", "elements")
 CLASSES = ("equality", "zero", "linear", "polynomial")
@@ -311,6 +312,7 @@ def constraints(
     backend: str = "auto",
     full: bool = False,
     expansion: Expansion | None = None,
+    deadline: float | None = None,
 ) -> ConstraintSet:
     """The polynomial constraints on the weights for the network to be symmetric.
 
@@ -333,6 +335,10 @@ def constraints(
         Use the notes' full indexing ``A_kij`` for all ``i, j``.
     expansion : Expansion, optional
         Reuse an expansion of the same spec.
+    deadline : float, optional
+        A ``time.perf_counter()`` value; past it the expansion or the
+        comparison of coefficients stops with
+        :class:`varieties.timelimit.TimeLimit` (checked between coefficients).
 
     Returns
     -------
@@ -353,7 +359,7 @@ def constraints(
         raise VarietiesError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     elements = [] if kind == "none" else group_elements(G, mode)
     if expansion is None:
-        expansion = expand(spec, backend=backend)
+        expansion = expand(spec, backend=backend, deadline=deadline)
     elif expansion.spec != spec:
         raise VarietiesError(f"the expansion given is of {expansion.spec}, not {spec}")
     start = time.perf_counter()
@@ -373,6 +379,7 @@ def constraints(
             monos = set(tgt)
             monos.update(tuple(mp[g[j]] for j in range(len(mp))) for mp in src)
             for m in sorted(monos):
+                check_deadline(deadline)
                 mp = tuple(m[ginv[i]] for i in range(len(m)))
                 a, b = src.get(mp), tgt.get(m)
                 if a is None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import EngineError
 from .network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
+from .timelimit import check_deadline
 
 BACKENDS = ("auto", "sympy", "flint")
 
@@ -181,15 +182,13 @@ class XPoly:
                     out[m] = p
         return XPoly({m: c for m, c in out.items() if c != 0})
 
-    def __pow__(self, r):
-        result = self
-        for _ in range(r - 1):
-            result = result * self
-        return result
 
+def _layer_outputs(o, l, layer, p, full, gen, deadline=None):
+    """Outputs of layer ``l`` given its inputs ``o`` (XPolys); ``gen(name)`` gives a weight.
 
-def _layer_outputs(o, l, layer, p, full, gen):
-    """Outputs of layer ``l`` given its inputs ``o`` (XPolys); ``gen(name)`` gives a weight."""
+    ``deadline`` is checked before each product of full polynomials (the steps
+    that take time), so a limit is honoured within one such product.
+    """
     pairs = quadratic_pairs(p, full)
     by_i: dict[int, list[int]] = {}
     for i, j in pairs:
@@ -210,18 +209,23 @@ def _layer_outputs(o, l, layer, p, full, gen):
                 b = XPoly({zero_mono: gen(f"B{l}_{k}_{i}")})
                 inner = b if inner is None else inner + b
             if inner is not None:
+                check_deadline(deadline)
                 prod = o[i] * inner
                 t = prod if t is None else t + prod
         if layer.has_constant:
             c = XPoly({zero_mono: gen(f"C{l}_{k}")})
             t = c if t is None else t + c
         if layer.power != 1:
-            t = t**layer.power
+            base = t
+            for _ in range(layer.power - 1):
+                check_deadline(deadline)
+                t = t * base
         new.append(t)
     return new
 
 
-def expand(spec: NetworkSpec | str, backend: str = "auto") -> Expansion:
+def expand(spec: NetworkSpec | str, backend: str = "auto",
+           deadline: float | None = None) -> Expansion:
     """Expand the whole network exactly: ``F(x)`` with coefficients in ``QQ[w]``.
 
     Parameters
@@ -231,6 +235,10 @@ def expand(spec: NetworkSpec | str, backend: str = "auto") -> Expansion:
     backend : {"auto", "sympy", "flint"}
         ``flint`` is python-flint's ``fmpq_mpoly`` (about 10x faster);
         ``auto`` uses it when installed. Both give identical coefficients.
+    deadline : float, optional
+        A ``time.perf_counter()`` value; past it the expansion stops with
+        :class:`varieties.timelimit.TimeLimit` (checked between the products
+        of polynomials, so within one product of the limit).
 
     Returns
     -------
@@ -265,7 +273,7 @@ def expand(spec: NetworkSpec | str, backend: str = "auto") -> Expansion:
     wgen = dict(zip(weights, gens))
     o = [XPoly({tuple(int(a == i) for a in range(n)): one}) for i in range(n)]
     for l, layer, p in iter_layers(spec):
-        o = _layer_outputs(o, l, layer, p, spec.full, wgen.__getitem__)
+        o = _layer_outputs(o, l, layer, p, spec.full, wgen.__getitem__, deadline)
     out = Expansion(spec, weights, [dict(t.terms) for t in o], backend, ring_w)
     out.seconds = time.perf_counter() - start
     return out

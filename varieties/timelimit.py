@@ -45,6 +45,31 @@ _ACTIVE: set[int] = set()
 _ACTIVE_LOCK = threading.Lock()
 
 
+class TimeLimit(Exception):
+    """A computation passed its deadline.
+
+    Raised by the steps that take a ``deadline`` (a ``time.perf_counter()``
+    value): the expansion, the constraints, and the phases of
+    :func:`varieties.algebra.analyze`, which catches it and reports status
+    ``timeout`` with what was done; never shown to users of the command line.
+    """
+
+
+def check_deadline(deadline: float | None) -> None:
+    """Raise :class:`TimeLimit` when ``time.perf_counter()`` is past ``deadline`` (if any).
+
+    Examples
+    --------
+    >>> check_deadline(None)
+    >>> check_deadline(time.perf_counter() - 1)
+    Traceback (most recent call last):
+    ...
+    varieties.timelimit.TimeLimit
+    """
+    if deadline is not None and time.perf_counter() > deadline:
+        raise TimeLimit
+
+
 def check_timeout(value, what: str = "timeout", error=None) -> float:
     """``value`` as a time limit in seconds, or ``error`` saying why it is not one.
 

@@ -26,6 +26,8 @@ import time
 from typing import Sequence
 
 from ..errors import MethodError
+from ..groups import get_group
+from ..network import parse_spec
 from ..timelimit import check_timeout
 from .engines import (DEFAULT_PRIME, MAX_PRIME, System, TimeLimit, check_deadline, check_engine,
                       check_prime, resolve_engine)
@@ -64,13 +66,14 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
         calls (killed at their limit) and the phase boundaries are limited:
         the deadline is checked before each phase (constraints, exclusions,
         families, Groebner basis, slices, census, components, function-space
-        dimension) and inside the phases that loop (between constraints,
+        dimension) and inside every phase (between the polynomial products of
+        the expansion, the coefficients compared for the constraints,
         families, census points and Jacobian rows), and a phase that passes
-        it ends the analysis with status ``timeout`` and what was done. One
-        step that does not loop (building the constraints, one expansion) can
-        still run past the deadline; the command line (``varieties analyze
-        --timeout``) runs the analysis in a child process and kills it, so
-        there the limit is hard.
+        it ends the analysis with status ``timeout`` and what was done (the
+        trivial bounds when it was the constraints). One polynomial product
+        or conversion can still run past the deadline; the command line
+        (``varieties analyze --timeout``) runs the analysis in a child process
+        and kills it, so there the limit is hard.
     seed : int
         Seeds the slices, families, exclusions and census.
     full : bool
@@ -209,12 +212,18 @@ class _Analysis:
         from . import exclusions as ex
         from .system import build_problem
 
-        self.problem = problem = build_problem(self.spec, self.group, self.kind, self.full)
-        N = problem.n_weights
-        self.rep = VarietyReport(spec=str(problem.spec), group=problem.group, kind=self.kind,
-                                 n_weights=N, n_constraints=len(problem.cs), engine=self.engine,
-                                 method=self.method, exclusions=list(self.exclude))
+        spec = parse_spec(self.spec, full=self.full)
+        N = len(spec.weights)
+        # The report exists before the constraints: building them is the first
+        # step that can pass the deadline, and then the trivial bounds are the answer.
+        self.rep = VarietyReport(spec=str(spec), group=str(get_group(self.group, spec.n_inputs)),
+                                 kind=self.kind, n_weights=N, n_constraints=None,
+                                 engine=self.engine, method=self.method,
+                                 exclusions=list(self.exclude))
         self.trivial_bounds(N)
+        self.problem = problem = build_problem(spec, self.group, self.kind, self.full,
+                                               deadline=self.deadline)
+        self.rep.n_constraints = len(problem.cs)
         self.enter("exclusions")
         for e in self.exclude:
             self.exclusion_objs.append(ex.exclusion_poly(problem.spec, e, self.seed))

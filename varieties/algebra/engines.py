@@ -40,7 +40,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import EngineError
-from ..timelimit import check_timeout
+from ..timelimit import TimeLimit, check_deadline, check_timeout  # noqa: F401 (re-exported)
 
 ENGINES = ("sympy", "singular", "msolve")
 DEFAULT_PRIME = 32003
@@ -134,21 +134,6 @@ class EngineResult:
 
 
 # --------------------------------------------------------------------------- helpers
-
-class TimeLimit(Exception):
-    """A phase of a computation passed its deadline.
-
-    Raised by phases that take a ``deadline`` (families, systems, the census'
-    function map) and caught by :func:`varieties.algebra.analyze`, which then
-    reports status ``timeout`` with what was done; never shown to users.
-    """
-
-
-def check_deadline(deadline: float | None) -> None:
-    """Raise :class:`TimeLimit` when ``time.perf_counter()`` is past ``deadline`` (if any)."""
-    if deadline is not None and time.perf_counter() > deadline:
-        raise TimeLimit
-
 
 def exact_coeff(c) -> Fraction:
     """``c`` as a :class:`~fractions.Fraction`; :class:`EngineError` for floats and non-numbers."""

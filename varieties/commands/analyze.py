@@ -4,9 +4,8 @@
 (forked where the platform allows) in a process group of its own, and the
 group (the child and any Singular, msolve or sympy process it started) is
 killed ``GRACE`` past the limit. :func:`varieties.algebra.analyze` itself
-checks its deadline only between phases and inside the loops of the phases,
-so one long non-looping step (building a large constraint set) could
-otherwise run on. A killed analysis prints a report with status ``timeout``
+checks its deadline between and inside its phases, but one polynomial
+product, conversion or foreign call could otherwise run on. A killed analysis prints a report with status ``timeout``
 (one line, or JSON with ``--json``) and, like any report, exits with status 0;
 bad input exits with status 2 as everywhere in the CLI.
 """
