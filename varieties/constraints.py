@@ -214,17 +214,15 @@ class _Deduplicator:
     """Recognises polynomials equal up to a nonzero scalar, in the native backend.
 
     Each polynomial is scaled to leading coefficient 1 and bucketed by its
-    length and its value at a fixed random rational point; equality inside a
-    bucket is then checked exactly, so a collision can never merge two
-    different constraints.
+    length and two of its coefficients (the middle and the last term's: read
+    in O(1), where evaluating a constraint of ``4,q4,q4,q1`` at a point costs
+    as much as making it monic); equality inside a bucket is then checked
+    exactly (cheap: it stops at the first differing term), so a collision can
+    never merge two different constraints.
     """
 
-    def __init__(self, backend: str, nvars: int):
-        import random
-
+    def __init__(self, backend: str):
         self.backend = backend
-        rng = random.Random(20191)
-        self.point = [rng.randint(2, 2**31) for _ in range(nvars)]
         self.buckets: dict = {}
 
     def monic(self, p):
@@ -241,7 +239,9 @@ class _Deduplicator:
                 return None
             self.buckets[key] = [q]
             return q
-        key = (len(q), q(*self.point))
+        n = len(q)
+        coef = getattr(q, "coefficient", None)   # python-flint's i-th term's coefficient
+        key = (n, coef(n // 2), coef(n - 1)) if coef else (n,)
         bucket = self.buckets.setdefault(key, [])
         if any(q == other for other in bucket):
             return None
@@ -366,7 +366,7 @@ def constraints(
     backend = expansion.backend
     coeffs = expansion.coeffs
     R = expansion.sympy_ring()
-    dedup = _Deduplicator(backend, len(spec.weights))
+    dedup = _Deduplicator(backend)
     found: list[Constraint] = []
     n_raw = 0
     for g in elements:
