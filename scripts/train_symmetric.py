@@ -18,8 +18,8 @@ number of samples, one panel per n, and loss curves), and prints a table of
 the median test MSE over the seeds; ``--plot-only`` redraws the PNG from the
 CSV files. The projected method is the slow one (a Jacobian and a QR of size
 constraints x weights per step); ``--projected-max-n N`` runs it at the largest
-sample size only for n above N, for a quicker look. The full run takes about
-20 minutes on 2 cores, most of it projected at n = 8.
+sample size only for n above N, for a quicker look. The full run trains for
+about 7 minutes on 2 cores, nearly all of it projected (n = 8: 14 s per run).
 
 BLAS threads are limited to 1 (set before numpy is imported): the matrices
 are small, and on a loaded machine multithreaded OpenBLAS made a 85 x 75 SVD
