@@ -76,3 +76,18 @@ def test_module_entry_point_runs():
     proc = subprocess.run([sys.executable, "-m", "varieties", "constraints", "2,q0"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_constraints_timeout_stops_with_status_124():
+    import time
+
+    t0 = time.perf_counter()
+    code, out, err = run_cli("constraints", "4,q4,q4,q1", "--timeout", "0.5")
+    assert code == 124 and out == ""
+    assert "not done within 0.5 s" in err and "--timeout" in err
+    assert time.perf_counter() - t0 < 20      # unbounded, it takes about a minute
+    # A generous limit changes nothing.
+    code, out, _ = run_cli("constraints", "2,q2,q1", "--csv", "--timeout", "600")
+    assert code == 0 and len(pd.read_csv(io.StringIO(out))) == len(constraints("2,q2,q1"))
+    code, _, err = run_cli("constraints", "2,q2,q1", "--timeout", "0")
+    assert code == 2 and "--timeout" in err

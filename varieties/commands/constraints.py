@@ -1,4 +1,10 @@
-"""``varieties constraints SPEC``: the symmetry constraints on the weights."""
+"""``varieties constraints SPEC``: the symmetry constraints on the weights.
+
+``--timeout SECONDS`` bounds the expansion and the comparison of coefficients
+(checked between polynomial products and between coefficients): past it the
+command prints one line saying so and exits with status 124, as ``timeout(1)``
+does, instead of running on (``4,q4,q4,q1`` takes about a minute).
+"""
 
 from __future__ import annotations
 
@@ -22,17 +28,39 @@ def register(sub) -> None:
         help="group elements used (same ideal; default generators)",
     )
     p.add_argument("--backend", default="auto", choices=["auto", "sympy", "flint"])
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop (exit status 124) when the constraints are not done by then")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--csv", action="store_true", help="CSV on standard output")
     out.add_argument("--json", action="store_true", help="JSON: weights, constraints, counts")
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from ..constraints import constraints
+TIMEOUT_STATUS = 124
 
-    cs = constraints(args.spec, group=args.group, kind=args.kind, mode=args.mode,
-                     backend=args.backend, full=args.full)
+
+def run(args) -> int:
+    import time
+
+    from ..constraints import constraints
+    from ..errors import MethodError
+    from ..timelimit import TimeLimit, check_timeout
+
+    deadline = None
+    if args.timeout is not None:
+        limit = check_timeout(args.timeout, "--timeout", MethodError)
+        deadline = time.perf_counter() + limit
+    try:
+        cs = constraints(args.spec, group=args.group, kind=args.kind, mode=args.mode,
+                         backend=args.backend, full=args.full, deadline=deadline)
+    except TimeLimit:
+        from ..expand import resolve_backend
+
+        hint = ("" if resolve_backend(args.backend) == "flint" else
+                " or the flint backend (python-flint), about 10x faster")
+        print(f"varieties: the constraints of {args.spec} were not done within "
+              f"{args.timeout:g} s; give a larger --timeout{hint}", file=sys.stderr)
+        return TIMEOUT_STATUS
     if args.json:
         print_json(cs.to_json())
     elif args.csv:
