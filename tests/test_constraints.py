@@ -283,3 +283,23 @@ def test_cli_reports_unreadable_generators_in_one_line(capsys):
     assert main(["constraints", "3,q3", "--group", "gens:(0 a)"]) == 2
     err = capsys.readouterr().err.strip()
     assert "cannot read cycle" in err and "\n" not in err
+
+
+def test_progress_bars_only_on_a_terminal(monkeypatch, capsys):
+    import io
+    import sys
+
+    plain = constraints("3,q3,q1")
+    quiet = constraints("3,q3,q1", progress=True)
+    assert capsys.readouterr().err == ""          # standard error is not a terminal here
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    shown = constraints("3,q3,q1", progress=True)
+    text = err.getvalue()
+    assert "expand" in text and "neuron" in text and "coefficient" in text
+    assert [str(c) for c in shown] == [str(c) for c in quiet] == [str(c) for c in plain]

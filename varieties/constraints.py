@@ -41,6 +41,7 @@ from .errors import GroupError, VarietiesError
 from .expand import Expansion, expand
 from .groups import Perm, PermutationGroup, cycle_string, get_group, inverse, transpositions
 from .network import NetworkSpec, parse_spec
+from .progress import progress_bar
 from .timelimit import check_deadline
 
 MODES = ("generators", "transpositions", "elements")
@@ -313,6 +314,7 @@ def constraints(
     full: bool = False,
     expansion: Expansion | None = None,
     deadline: float | None = None,
+    progress: bool = False,
 ) -> ConstraintSet:
     """The polynomial constraints on the weights for the network to be symmetric.
 
@@ -339,6 +341,9 @@ def constraints(
         A ``time.perf_counter()`` value; past it the expansion or the
         comparison of coefficients stops with
         :class:`varieties.timelimit.TimeLimit` (checked between coefficients).
+    progress : bool
+        Show tqdm bars of the expansion and of the coefficients compared on
+        standard error (only when it is a terminal).
 
     Returns
     -------
@@ -359,7 +364,7 @@ def constraints(
         raise VarietiesError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     elements = [] if kind == "none" else group_elements(G, mode)
     if expansion is None:
-        expansion = expand(spec, backend=backend, deadline=deadline)
+        expansion = expand(spec, backend=backend, deadline=deadline, progress=progress)
     elif expansion.spec != spec:
         raise VarietiesError(f"the expansion given is of {expansion.spec}, not {spec}")
     start = time.perf_counter()
@@ -369,37 +374,42 @@ def constraints(
     dedup = _Deduplicator(backend)
     found: list[Constraint] = []
     n_raw = 0
-    for g in elements:
-        rho_inv = inverse(action.rho(g))
-        ginv = inverse(g)
-        for k in range(spec.n_outputs):
-            src = coeffs[k]
-            tgt = coeffs[rho_inv[k]]
-            # Coefficient of x^m in F_k(g.x) is c_k[m'] with m'_i = m_{g^-1(i)}.
-            monos = set(tgt)
-            monos.update(tuple(mp[g[j]] for j in range(len(mp))) for mp in src)
-            for m in sorted(monos):
-                check_deadline(deadline)
-                mp = tuple(m[ginv[i]] for i in range(len(m)))
-                a, b = src.get(mp), tgt.get(m)
-                if a is None:
-                    diff = -b
-                elif b is None:
-                    diff = a
-                else:
-                    if a is b:
+    # Each (g, output) compares about as many coefficients as the target has
+    # (exactly, when the supports are permutation-stable, as they are for
+    # generic weights): the bar's total is that estimate.
+    total = len(elements) * sum(len(c) for c in coeffs)
+    with progress_bar(total, "constraints", "coefficient", progress) as bar:
+        for g in elements:
+            rho_inv = inverse(action.rho(g))
+            ginv = inverse(g)
+            for k in range(spec.n_outputs):
+                src = coeffs[k]
+                tgt = coeffs[rho_inv[k]]
+                # Coefficient of x^m in F_k(g.x) is c_k[m'] with m'_i = m_{g^-1(i)}.
+                monos = set(tgt)
+                monos.update(tuple(mp[g[j]] for j in range(len(mp))) for mp in src)
+                for m in sorted(monos):
+                    bar.update(1)
+                    check_deadline(deadline)
+                    mp = tuple(m[ginv[i]] for i in range(len(m)))
+                    a, b = src.get(mp), tgt.get(m)
+                    if a is None:
+                        diff = -b
+                    elif b is None:
+                        diff = a
+                    else:
+                        if a is b:
+                            continue
+                        diff = a - b
+                    if diff == 0:
                         continue
-                    diff = a - b
-                if diff == 0:
-                    continue
-                n_raw += 1
-                q = dedup.add(diff)
-                if q is None:
-                    continue
-                deg, terms, cls = _native_info(q, backend)
-                found.append(
-                    Constraint(q, cls, tuple(g), k, m, deg, terms, _to_sympy=expansion.to_sympy)
-                )
+                    n_raw += 1
+                    q = dedup.add(diff)
+                    if q is None:
+                        continue
+                    deg, terms, cls = _native_info(q, backend)
+                    found.append(Constraint(q, cls, tuple(g), k, m, deg, terms,
+                                            _to_sympy=expansion.to_sympy))
     out = ConstraintSet(
         spec=spec,
         action=action,

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import EngineError
 from .network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
+from .progress import progress_bar
 from .timelimit import check_deadline
 
 BACKENDS = ("auto", "sympy", "flint")
@@ -183,11 +184,12 @@ class XPoly:
         return XPoly({m: c for m, c in out.items() if c != 0})
 
 
-def _layer_outputs(o, l, layer, p, full, gen, deadline=None):
+def _layer_outputs(o, l, layer, p, full, gen, deadline=None, done=None):
     """Outputs of layer ``l`` given its inputs ``o`` (XPolys); ``gen(name)`` gives a weight.
 
     ``deadline`` is checked before each product of full polynomials (the steps
-    that take time), so a limit is honoured within one such product.
+    that take time), so a limit is honoured within one such product;
+    ``done(1)`` is called after each neuron.
     """
     pairs = quadratic_pairs(p, full)
     by_i: dict[int, list[int]] = {}
@@ -221,11 +223,13 @@ def _layer_outputs(o, l, layer, p, full, gen, deadline=None):
                 check_deadline(deadline)
                 t = t * base
         new.append(t)
+        if done is not None:
+            done(1)
     return new
 
 
 def expand(spec: NetworkSpec | str, backend: str = "auto",
-           deadline: float | None = None) -> Expansion:
+           deadline: float | None = None, progress: bool = False) -> Expansion:
     """Expand the whole network exactly: ``F(x)`` with coefficients in ``QQ[w]``.
 
     Parameters
@@ -239,6 +243,9 @@ def expand(spec: NetworkSpec | str, backend: str = "auto",
         A ``time.perf_counter()`` value; past it the expansion stops with
         :class:`varieties.timelimit.TimeLimit` (checked between the products
         of polynomials, so within one product of the limit).
+    progress : bool
+        Show a tqdm bar of the neurons expanded on standard error (only when
+        it is a terminal).
 
     Returns
     -------
@@ -272,8 +279,11 @@ def expand(spec: NetworkSpec | str, backend: str = "auto",
         one = ring_w.constant(1)
     wgen = dict(zip(weights, gens))
     o = [XPoly({tuple(int(a == i) for a in range(n)): one}) for i in range(n)]
-    for l, layer, p in iter_layers(spec):
-        o = _layer_outputs(o, l, layer, p, spec.full, wgen.__getitem__, deadline)
+    layers = list(iter_layers(spec))
+    with progress_bar(sum(layer.width for _, layer, _ in layers), "expand", "neuron",
+                      progress) as bar:
+        for l, layer, p in layers:
+            o = _layer_outputs(o, l, layer, p, spec.full, wgen.__getitem__, deadline, bar.update)
     out = Expansion(spec, weights, [dict(t.terms) for t in o], backend, ring_w)
     out.seconds = time.perf_counter() - start
     return out

@@ -3,7 +3,8 @@
 ``--timeout SECONDS`` bounds the expansion and the comparison of coefficients
 (checked between polynomial products and between coefficients): past it the
 command prints one line saying so and exits with status 124, as ``timeout(1)``
-does, instead of running on (``4,q4,q4,q1`` takes about a minute).
+does, instead of running on (``4,q4,q4,q1`` takes about a minute). On a
+terminal, progress bars of the expansion and the comparison show on standard error.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def run(args) -> int:
         deadline = time.perf_counter() + limit
     try:
         cs = constraints(args.spec, group=args.group, kind=args.kind, mode=args.mode,
-                         backend=args.backend, full=args.full, deadline=deadline)
+                         backend=args.backend, full=args.full, deadline=deadline,
+                         progress=True)
     except TimeLimit:
         from ..expand import resolve_backend
 
