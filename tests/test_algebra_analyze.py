@@ -414,3 +414,20 @@ def test_cli_timeout_is_a_hard_limit(monkeypatch, capsys, tmp_path):
         pytest.fail("the engine subprocess survived the hard time limit")
     assert main(["analyze", "2,l1", "--timeout", "0.5"]) == 0
     assert "status timeout" in capsys.readouterr().out
+
+
+def test_analyze_shows_constraint_progress_only_when_asked(monkeypatch):
+    import io
+    import sys
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    quiet = analyze("2,q1,l1", timeout=30, function_dim=False)
+    assert err.getvalue() == ""
+    shown = analyze("2,q1,l1", timeout=30, function_dim=False, progress=True)
+    assert "coefficient" in err.getvalue()
+    assert (shown.dim_lower, shown.dim_upper) == (quiet.dim_lower, quiet.dim_upper)

@@ -44,7 +44,7 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
             method: str = "auto", exclude: Sequence[str] = (), timeout: float = 60.0,
             seed: int = 0, full: bool = False, prime: int = DEFAULT_PRIME,
             components: bool = False, census_points: int | None = None,
-            function_dim: bool = True) -> VarietyReport:
+            function_dim: bool = True, progress: bool = False) -> VarietyReport:
     """Dimension (or certified bounds), components, census and function-space dimension.
 
     Parameters
@@ -90,6 +90,9 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
         0 else, 20 when ``auto`` leaves a gap).
     function_dim : bool
         Compute the function-space dimension on the exact families.
+    progress : bool
+        Show progress bars of building the constraints (the expansion and the
+        comparison) on standard error, when it is a terminal.
 
     Examples
     --------
@@ -111,6 +114,7 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
     start = time.perf_counter()
     run = _Analysis(spec, group, kind, engine, method, tuple(exclude), timeout, seed, full,
                     prime, components, census_points, function_dim, start)
+    run.progress = progress
     try:
         run.go()
     except TimeLimit:
@@ -129,6 +133,7 @@ class _Analysis:
         self.census_points, self.want_function_dim = census_points, function_dim
         self.start = start
         self.deadline = start + timeout
+        self.progress = False
         self.phase, self.started = "constraints", True
         self.skipped: list[str] = []   # phases cut short by the time limit, the run went on
         self.stopped = ""              # "during X" / "before X": where the time limit ended it
@@ -222,7 +227,7 @@ class _Analysis:
                                  exclusions=list(self.exclude))
         self.trivial_bounds(N)
         self.problem = problem = build_problem(spec, self.group, self.kind, self.full,
-                                               deadline=self.deadline)
+                                               deadline=self.deadline, progress=self.progress)
         self.rep.n_constraints = len(problem.cs)
         self.enter("exclusions")
         for e in self.exclude:

@@ -114,14 +114,15 @@ class _LazyPolys:
 
 def build_problem(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",
                   full: bool = False, order: Sequence[str] | None = None,
-                  deadline: float | None = None) -> Problem:
+                  deadline: float | None = None, progress: bool = False) -> Problem:
     """Constraints of ``spec`` under ``group``/``kind`` with the deliberate variable order.
 
     ``deadline`` (a ``time.perf_counter()`` value) bounds building the
-    constraints: past it :class:`~varieties.timelimit.TimeLimit` is raised.
+    constraints: past it :class:`~varieties.timelimit.TimeLimit` is raised;
+    ``progress`` shows their progress bars (on a terminal).
     """
     spec = parse_spec(spec, full=full)
-    cs = constraints(spec, group=group, kind=kind, deadline=deadline)
+    cs = constraints(spec, group=group, kind=kind, deadline=deadline, progress=progress)
     return Problem(spec, str(cs.group), kind, cs, list(order) if order else variable_order(spec))
 
 

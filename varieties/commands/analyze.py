@@ -72,7 +72,7 @@ def _analyze(args):
     return analyze(args.spec, group=args.group, kind=args.kind, engine=args.engine,
                    method=args.method, exclude=tuple(args.exclude), timeout=args.timeout,
                    seed=args.seed, full=args.full, prime=args.prime,
-                   components=args.components, census_points=args.census)
+                   components=args.components, census_points=args.census, progress=True)
 
 
 def _timeout_report(args, seconds: float):
