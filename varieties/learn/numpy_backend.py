@@ -315,9 +315,8 @@ def loss_and_grad(spec: NetworkSpec | str, w, X, y) -> tuple[float, np.ndarray]:
     (2.5, [5.0])
     """
     spec = as_spec(spec)
-    X = check_inputs(spec, X)
-    y = check_targets(spec, X, y)
-    out, cache = forward(spec, w, X, return_cache=True)
+    out, cache = forward(spec, w, X, return_cache=True)   # checks w and X
+    y = check_targets(spec, out, y)   # one row per input row: out has as many as X
     r = out - y
     loss = float(np.mean(r**2))
     grad = backward(spec, w, cache, 2.0 * r / r.size)
