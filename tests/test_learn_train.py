@@ -490,3 +490,13 @@ def test_divergence_at_the_first_step_says_no_step_was_good(data):
     res = train(*case, d.X, d.y, steps=5, init_scale=1e100)
     assert res.status == "diverged" and res.diverged_step == 0
     assert "start weights" in res.message and "last step with a good" not in res.message
+
+
+def test_seed_none_draws_a_recorded_seed(data):
+    d = synthetic_data("3,q3,q1", n_train=8, n_test=4, seed=None)
+    assert isinstance(d.seed, int) and d.seed >= 0
+    again = synthetic_data("3,q3,q1", n_train=8, n_test=4, seed=d.seed)
+    assert np.array_equal(d.X, again.X) and np.array_equal(d.y, again.y)
+    case = CASES[0]
+    res = train(*case, data[case].X, data[case].y, steps=2, seed=None)
+    assert res.status == "ok"

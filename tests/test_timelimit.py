@@ -180,3 +180,30 @@ def test_analyze_honours_its_timeout_while_building_constraints():
     # Nothing was computed, so the bounds are the trivial ones.
     assert (rep.dim_lower, rep.dim_upper) == (0, len(parse_spec(spec).weights))
     assert rep.certainty == "exact" and rep.dim is None
+
+
+@pytest.mark.parametrize("backend", ["sympy", "auto"])
+def test_one_huge_product_does_not_outrun_the_deadline(backend):
+    import time
+
+    from varieties.expand import expand
+    from varieties.timelimit import TimeLimit
+
+    # Unbounded, 5,q5,q5,q1 runs for minutes and needs tens of GB: its deadline
+    # must be honoured inside a single product of full polynomials.
+    t0 = time.perf_counter()
+    with pytest.raises(TimeLimit):
+        expand("5,q5,q5,q1", backend=backend, deadline=t0 + 1.0)
+    assert time.perf_counter() - t0 < 15
+
+
+@pytest.mark.parametrize("what", ["constant-output", "dead-unit"])
+def test_exclusions_stop_at_the_deadline(what):
+    import time
+
+    from varieties.algebra.exclusions import exclusion_poly
+    from varieties.timelimit import TimeLimit
+
+    with pytest.raises(TimeLimit):
+        exclusion_poly("3,q3,q1", what, deadline=time.perf_counter() - 1)
+    assert exclusion_poly("3,q3,q1", what, deadline=time.perf_counter() + 600).poly != 0

@@ -215,11 +215,11 @@ class _Deduplicator:
     """Recognises polynomials equal up to a nonzero scalar, in the native backend.
 
     Each polynomial is scaled to leading coefficient 1 and bucketed by its
-    length and two of its coefficients (the middle and the last term's: read
-    in O(1), where evaluating a constraint of ``4,q4,q4,q1`` at a point costs
-    as much as making it monic); equality inside a bucket is then checked
-    exactly (cheap: it stops at the first differing term), so a collision can
-    never merge two different constraints.
+    length, its first and last monomials and two of its coefficients (all
+    read in O(1), where evaluating a constraint of ``4,q4,q4,q1`` at a point
+    costs as much as making it monic); equality inside a bucket is then
+    checked exactly (cheap: it stops at the first differing term), so a
+    collision can never merge two different constraints.
     """
 
     def __init__(self, backend: str):
@@ -241,8 +241,12 @@ class _Deduplicator:
             self.buckets[key] = [q]
             return q
         n = len(q)
-        coef = getattr(q, "coefficient", None)   # python-flint's i-th term's coefficient
-        key = (n, coef(n // 2), coef(n - 1)) if coef else (n,)
+        # python-flint reads the i-th term's exponents and coefficient in O(1).
+        # The first and last monomials spread the many two-term equalities
+        # w_a - w_b, whose coefficients all agree, over their own buckets.
+        mono, coef = getattr(q, "monomial", None), getattr(q, "coefficient", None)
+        key = ((n, mono(0), mono(n - 1), coef(n // 2), coef(n - 1)) if mono and coef
+               else (n,))
         bucket = self.buckets.setdefault(key, [])
         if any(q == other for other in bucket):
             return None

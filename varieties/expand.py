@@ -170,11 +170,21 @@ class XPoly:
         return XPoly({m: v * c for m, v in self.terms.items()})
 
     def __mul__(self, other):
+        return self.mul(other)
+
+    def mul(self, other, deadline: float | None = None):
+        """The product; ``deadline`` is checked before each product of two coefficients.
+
+        One product of full polynomials can take minutes (``4,q4,q4,q1`` with
+        sympy), so a limit must be honoured inside it, not only between them.
+        """
         if not isinstance(other, XPoly):
             return self.scale(other)
         out = {}
         for m1, c1 in self.terms.items():
             for m2, c2 in other.terms.items():
+                if deadline is not None:   # inline: this loop is the expansion's hot path
+                    check_deadline(deadline)
                 m = tuple(a + b for a, b in zip(m1, m2))
                 p = c1 * c2
                 if m in out:
@@ -187,8 +197,8 @@ class XPoly:
 def _layer_outputs(o, l, layer, p, full, gen, deadline=None, done=None):
     """Outputs of layer ``l`` given its inputs ``o`` (XPolys); ``gen(name)`` gives a weight.
 
-    ``deadline`` is checked before each product of full polynomials (the steps
-    that take time), so a limit is honoured within one such product;
+    ``deadline`` is checked before each product of two weight polynomials
+    (see :meth:`XPoly.mul`), so a limit is honoured within one such product;
     ``done(1)`` is called after each neuron.
     """
     pairs = quadratic_pairs(p, full)
@@ -211,8 +221,7 @@ def _layer_outputs(o, l, layer, p, full, gen, deadline=None, done=None):
                 b = XPoly({zero_mono: gen(f"B{l}_{k}_{i}")})
                 inner = b if inner is None else inner + b
             if inner is not None:
-                check_deadline(deadline)
-                prod = o[i] * inner
+                prod = o[i].mul(inner, deadline)
                 t = prod if t is None else t + prod
         if layer.has_constant:
             c = XPoly({zero_mono: gen(f"C{l}_{k}")})
@@ -220,8 +229,7 @@ def _layer_outputs(o, l, layer, p, full, gen, deadline=None, done=None):
         if layer.power != 1:
             base = t
             for _ in range(layer.power - 1):
-                check_deadline(deadline)
-                t = t * base
+                t = t.mul(base, deadline)
         new.append(t)
         if done is not None:
             done(1)
@@ -241,8 +249,8 @@ def expand(spec: NetworkSpec | str, backend: str = "auto",
         ``auto`` uses it when installed. Both give identical coefficients.
     deadline : float, optional
         A ``time.perf_counter()`` value; past it the expansion stops with
-        :class:`varieties.timelimit.TimeLimit` (checked between the products
-        of polynomials, so within one product of the limit).
+        :class:`varieties.timelimit.TimeLimit` (checked before each product
+        of two weight polynomials, so within one such product of the limit).
     progress : bool
         Show a tqdm bar of the neurons expanded on standard error (only when
         it is a terminal).

@@ -21,7 +21,22 @@ def progress_bar(total: int, desc: str, unit: str, enabled: bool = True):
     """
     import sys
 
-    from tqdm.auto import tqdm
+    # tqdm.std, not tqdm.auto: the bar is only ever shown on a terminal, and
+    # importing tqdm.auto in a notebook without ipywidgets warns.
+    from tqdm.std import tqdm
 
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True,
                 leave=False, disable=None if enabled else True)
+
+
+def clear_line() -> None:
+    """Erase a bar left on the terminal by a process that was killed mid-way.
+
+    A killed child cannot close its bar, so the caller clears the line before
+    printing on it; nothing is written when standard error is not a terminal.
+    """
+    import sys
+
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()

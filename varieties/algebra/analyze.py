@@ -231,7 +231,8 @@ class _Analysis:
         self.rep.n_constraints = len(problem.cs)
         self.enter("exclusions")
         for e in self.exclude:
-            self.exclusion_objs.append(ex.exclusion_poly(problem.spec, e, self.seed))
+            self.exclusion_objs.append(ex.exclusion_poly(problem.spec, e, self.seed,
+                                                         deadline=self.deadline))
             check_deadline(self.deadline)
         for e in self.exclusion_objs:
             ex.rabinowitsch(problem, e)

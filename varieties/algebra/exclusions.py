@@ -37,6 +37,7 @@ from fractions import Fraction
 from ..errors import VarietiesError
 from ..expand import expand, weight_ring
 from ..network import NetworkSpec, parse_spec
+from ..timelimit import check_deadline
 
 PRESETS = ("constant-output", "dead-unit")
 
@@ -50,20 +51,22 @@ class Exclusion:
     description: str
 
 
-def _random_combination(polys, R, rng):
+def _random_combination(polys, R, rng, deadline=None):
     g = R.zero
     for f in polys:
+        check_deadline(deadline)
         g += R.domain.convert(rng.randint(1, 2**31 - 2)) * f
     return g
 
 
-def _nonconstant_coeffs(spec: NetworkSpec, R):
+def _nonconstant_coeffs(spec: NetworkSpec, R, deadline=None):
     """The output's non-constant x-coefficients, as polynomials of ``R``."""
-    e = expand(spec, backend="sympy")
+    e = expand(spec, backend="sympy", deadline=deadline)
     out = []
     names = [str(g) for g in R.gens]
     for k in range(spec.n_outputs):
         for m, c in e.coeffs[k].items():
+            check_deadline(deadline)
             if any(m):
                 d = {}
                 for mm, v in c.items():
@@ -73,7 +76,8 @@ def _nonconstant_coeffs(spec: NetworkSpec, R):
     return out
 
 
-def exclusion_poly(spec: NetworkSpec | str, what: str, seed: int = 0) -> Exclusion:
+def exclusion_poly(spec: NetworkSpec | str, what: str, seed: int = 0,
+                   deadline: float | None = None) -> Exclusion:
     """The polynomial ``g`` whose non-vanishing defines the excluded region's complement.
 
     Parameters
@@ -84,12 +88,15 @@ def exclusion_poly(spec: NetworkSpec | str, what: str, seed: int = 0) -> Exclusi
         names (optionally prefixed ``weights:``) that must not all vanish.
     seed : int
         Seed of the random combination.
+    deadline : float, optional
+        A ``time.perf_counter()`` value; past it the expansion or the
+        combination stops with :class:`~varieties.timelimit.TimeLimit`.
     """
     spec = parse_spec(spec)
     R = weight_ring(spec.weights)
     rng = random.Random(f"exclude:{what}:{seed}")
     if what == "constant-output":
-        g = _random_combination(_nonconstant_coeffs(spec, R), R, rng)
+        g = _random_combination(_nonconstant_coeffs(spec, R, deadline), R, rng, deadline)
         return Exclusion(what, g, "the output depends on x")
     if what == "dead-unit":
         if len(spec.layers) < 2:
@@ -98,19 +105,21 @@ def exclusion_poly(spec: NetworkSpec | str, what: str, seed: int = 0) -> Exclusi
         for l in range(1, len(spec.layers)):
             sub = NetworkSpec(spec.n_inputs, spec.layers[:l], spec.full)
             # One combination per unit: units are the outputs of the sub-network.
-            e = expand(sub, backend="sympy")
+            e = expand(sub, backend="sympy", deadline=deadline)
             per_unit = []
             for k in range(sub.n_outputs):
                 fs = []
                 for m, c in e.coeffs[k].items():
+                    check_deadline(deadline)
                     if any(m):
                         d = {}
                         for mm, v in c.items():
                             full = dict(zip(e.weights, mm))
                             d[tuple(full.get(n, 0) for n in spec.weights)] = v
                         fs.append(R.from_dict(d))
-                per_unit.append(_random_combination(fs, R, rng))
+                per_unit.append(_random_combination(fs, R, rng, deadline))
             for u in per_unit:
+                check_deadline(deadline)
                 g *= u
         return Exclusion(what, g, "no hidden unit is constant")
     names = what[len("weights:"):] if what.startswith("weights:") else what

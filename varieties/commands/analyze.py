@@ -94,6 +94,7 @@ def run_limited(args):
     """``(report, killed)``: the analysis' report, or a ``timeout`` report if it was killed."""
     from ..algebra.engines import check_engine, check_prime, resolve_engine
     from ..errors import EngineError, MethodError
+    from ..progress import clear_line
     from ..timelimit import call_in_child, check_timeout
 
     # Bad input fails here, in one line, before anything is forked.
@@ -102,6 +103,7 @@ def run_limited(args):
     res = call_in_child(_analyze, (args,), args.timeout + grace(args.timeout))
     if res.status == "ok":
         return res.value, False
+    clear_line()   # a progress bar the killed child left behind
     if res.status == "raised":
         raise res.value
     if res.status == "died":

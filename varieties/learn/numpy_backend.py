@@ -163,6 +163,19 @@ def check_int(value, name: str, minimum: int = 0) -> int:
     return int(value)
 
 
+def check_seed(seed) -> int:
+    """A seed as an int ``>= 0``; ``None`` draws a fresh one (so that it can be recorded).
+
+    Examples
+    --------
+    >>> check_seed(3), 0 <= check_seed(None) < 2**31
+    (3, True)
+    """
+    if seed is None:
+        return int(np.random.default_rng().integers(2**31))
+    return check_int(seed, "seed")
+
+
 def check_weights(spec: NetworkSpec, w) -> np.ndarray:
     """``w`` as a float64 vector of the right length, else :class:`DataError`."""
     w = np.asarray(w, dtype=np.float64)

@@ -46,7 +46,7 @@ def random_tied_weights(spec, group="symmetric", kind="invariant", seed=0, scale
                         tying=None) -> np.ndarray:
     """Random layer-wise tied weights ``M theta`` with ``theta ~ N(0, scale^2)``."""
     spec = nb.as_spec(spec)
-    seed = nb.check_int(seed, "seed")
+    seed = nb.check_seed(seed)
     M = np.asarray(get_tying(spec, group, kind, tying).matrix(), dtype=np.float64)
     rng = np.random.default_rng(seed)
     return M @ (scale * rng.standard_normal(M.shape[1]))
@@ -67,7 +67,7 @@ def synthetic_data(spec: NetworkSpec | str, group="symmetric", kind="invariant",
     ((4, 3), (4, 1))
     """
     spec = nb.as_spec(spec)
-    seed = nb.check_int(seed, "seed")
+    seed = nb.check_seed(seed)
     n_train = nb.check_int(n_train, "n_train (training samples)", 1)
     n_test = nb.check_int(n_test, "n_test (test samples)", 1)
     try:

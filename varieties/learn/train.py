@@ -232,8 +232,9 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
         string, numpy or torch dtype.
     steps, lr, optimizer, seed, init_scale
         Number of steps (integer >= 0), learning rate (finite, > 0), ``adam``
-        or ``sgd``, seed of the initial weights and the split, standard
-        deviation of the initial weights or tied parameters (finite, >= 0).
+        or ``sgd``, seed of the initial weights and the split (integer >= 0,
+        or None for a fresh one), standard deviation of the initial weights
+        or tied parameters (finite, >= 0).
     X_test, y_test, test_fraction
         Held-out data (both or neither); without them ``test_fraction``
         (``0 <= f < 1``) of ``(X, y)`` is held out, or none below 4 samples.
@@ -275,7 +276,7 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
         raise MethodError(f"unknown optimizer {optimizer!r}; choose one of "
                           f"{', '.join(OPTIMIZERS)}")
     steps = nb.check_int(steps, "steps")
-    seed = nb.check_int(seed, "seed")
+    seed = nb.check_seed(seed)
     lr = _real(lr, "learning rate lr", lambda v: v > 0, "a finite lr > 0")
     init_scale = _real(init_scale, "init_scale", lambda v: v >= 0, "a finite init_scale >= 0")
     test_fraction = _real(test_fraction, "test_fraction", lambda v: 0 <= v < 1,
