@@ -113,8 +113,7 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
     check_engine(engine, prime)
     start = time.perf_counter()
     run = _Analysis(spec, group, kind, engine, method, tuple(exclude), timeout, seed, full,
-                    prime, components, census_points, function_dim, start)
-    run.progress = progress
+                    prime, components, census_points, function_dim, start, progress)
     try:
         run.go()
     except TimeLimit:
@@ -126,14 +125,14 @@ class _Analysis:
     """One run of :func:`analyze`: the phases, and the state they share."""
 
     def __init__(self, spec, group, kind, engine, method, exclude, timeout, seed, full, prime,
-                 components, census_points, function_dim, start):
+                 components, census_points, function_dim, start, progress=False):
         self.spec, self.group, self.kind, self.engine = spec, group, kind, engine
         self.method, self.exclude, self.timeout, self.seed = method, exclude, timeout, seed
         self.full, self.prime, self.want_components = full, prime, components
         self.census_points, self.want_function_dim = census_points, function_dim
         self.start = start
         self.deadline = start + timeout
-        self.progress = False
+        self.progress = progress
         self.phase, self.started = "constraints", True
         self.skipped: list[str] = []   # phases cut short by the time limit, the run went on
         self.stopped = ""              # "during X" / "before X": where the time limit ended it

@@ -5,7 +5,8 @@
 group (the child and any Singular, msolve or sympy process it started) is
 killed ``GRACE`` past the limit. :func:`varieties.algebra.analyze` itself
 checks its deadline between and inside its phases, but one polynomial
-product, conversion or foreign call could otherwise run on. A killed analysis prints a report with status ``timeout``
+product, conversion or foreign call could otherwise run on. A killed
+analysis prints a report with status ``timeout``
 (one line, or JSON with ``--json``) and, like any report, exits with status 0;
 bad input exits with status 2 as everywhere in the CLI.
 """

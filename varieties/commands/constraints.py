@@ -1,10 +1,11 @@
 """``varieties constraints SPEC``: the symmetry constraints on the weights.
 
 ``--timeout SECONDS`` bounds the expansion and the comparison of coefficients
-(checked before each product of two weight polynomials and between coefficients): past it the
-command prints one line saying so and exits with status 124, as ``timeout(1)``
-does, instead of running on (``4,q4,q4,q1`` takes about a minute). On a
-terminal, progress bars of the expansion and the comparison show on standard error.
+(checked before each product of two weight polynomials and between
+coefficients): past it the command prints one line saying so and exits with
+status 124, as ``timeout(1)`` does, instead of running on (``4,q4,q4,q1``
+takes about a minute). On a terminal, progress bars of the expansion and the
+comparison show on standard error.
 """
 
 from __future__ import annotations

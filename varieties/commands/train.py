@@ -113,9 +113,10 @@ def run(args) -> int:
         X, y = read_csv(args.data, spec.n_inputs, spec.n_outputs)
         res = train(spec, args.group, args.kind, X, y, **kw)
     else:
-        data = synthetic_data(spec, args.group, args.kind,
-                              n_train=256 if args.n_train is None else args.n_train,
-                              noise=0.01 if args.noise is None else args.noise, seed=args.seed)
+        # Options left out keep synthetic_data's defaults.
+        given = {k: v for k, v in (("n_train", args.n_train), ("noise", args.noise))
+                 if v is not None}
+        data = synthetic_data(spec, args.group, args.kind, seed=args.seed, **given)
         res = train(spec, args.group, args.kind, data.X, data.y, X_test=data.X_test,
                     y_test=data.y_test, **kw)
     if args.json:
