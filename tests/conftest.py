@@ -5,10 +5,23 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 from varieties.network import NetworkSpec
+
+# Hypothesis: no per-example deadline anywhere (a loaded 2-core machine is no
+# reason to fail), and in CI (CI=true) derandomised, so that a failure there is
+# reproduced by rerunning the same commit; elsewhere random, with the blob that
+# reproduces a failure printed. HYPOTHESIS_PROFILE overrides the choice.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE",
+                                     "ci" if os.environ.get("CI") else "dev"))
 
 try:
     import torch

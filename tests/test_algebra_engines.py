@@ -65,7 +65,7 @@ def test_sympy_time_limit_fires_and_is_reported():
     start = time.perf_counter()
     r = run_groebner(system, "sympy", timeout=0.5)
     assert r.status == "timeout" and r.basis is None
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # unbounded: many minutes
 
 
 @pytest.mark.singular

@@ -85,7 +85,7 @@ def test_constraints_timeout_stops_with_status_124():
     code, out, err = run_cli("constraints", "4,q4,q4,q1", "--timeout", "0.5")
     assert code == 124 and out == ""
     assert "not done within 0.5 s" in err and "--timeout" in err
-    assert time.perf_counter() - t0 < 20      # unbounded, it takes about a minute
+    assert time.perf_counter() - t0 < 45      # unbounded, it takes minutes
     # A generous limit changes nothing.
     code, out, _ = run_cli("constraints", "2,q2,q1", "--csv", "--timeout", "600")
     assert code == 0 and len(pd.read_csv(io.StringIO(out))) == len(constraints("2,q2,q1"))

@@ -157,3 +157,50 @@ spec = "2,q1"
     argv = ["sweep", str(cfg), "--out", str(tmp_path / "out"), "--in-process", "--no-progress"]
     assert main(argv) == 2
     assert "sweeps 'a' and 'b' both write output 'all.csv'" in capsys.readouterr().err
+
+
+def _snapshot(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize("output", ["../../etc/x.csv", "../x.csv", "/tmp/elsewhere/x.csv",
+                                    "sub/../../x.csv", "~/x.csv"])
+def test_an_output_outside_the_out_folder_is_refused_and_nothing_is_written(
+        tmp_path, capsys, output):
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    cfg = work / "evil.toml"
+    cfg.write_text(CONFIG.replace('output = "tiny.csv"', f'output = "{output}"'))
+    before = _snapshot(tmp_path)
+    assert main(["sweep", str(cfg), "--out", str(work / "out"), "--in-process",
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out folder" in err and repr(output) in err
+    assert _snapshot(tmp_path) == before          # not even the --out folder
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "a" / "x.csv").exists()
+
+
+def test_an_output_in_a_subfolder_of_out_is_fine(tmp_path, capsys):
+    cfg = tmp_path / "sub.toml"
+    cfg.write_text(CONFIG.replace('output = "tiny.csv"', 'output = "tables/t.csv"'))
+    assert main(["sweep", str(cfg), "--out", str(tmp_path / "out"), "--in-process",
+                 "--no-progress", "--no-figures", "--limit", "1"]) == 0
+    assert (tmp_path / "out" / "tables" / "t.csv").exists()
+
+
+def test_a_link_out_of_the_out_folder_is_refused(tmp_path, capsys):
+    import os
+
+    from varieties.errors import VarietiesError
+    from varieties.sweep import run_sweep
+    from varieties.sweep.config import parse_config
+
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    os.symlink(elsewhere, out / "link")
+    [sweep] = parse_config({"sweep": {"task": "probe_row", "output": "link/p.csv",
+                                      "grid": {"spec": "2,l1"}}})
+    with pytest.raises(VarietiesError, match="outside the --out folder"):
+        run_sweep(sweep, out, mode="inprocess", progress=False)
+    assert list(elsewhere.iterdir()) == []

@@ -95,38 +95,58 @@ def test_timeouts_and_failures_are_recorded(tmp_path):
     assert retry.ran == 2 and len(read_rows(tmp_path / "p.csv")) == 4
 
 
-def _write_probe_config(path, n, sleep):
+def _write_gated_config(path, n_free, n_gated, gate):
+    """``n_free`` probe tasks that finish at once, then ``n_gated`` held at ``gate``."""
     path.write_text(f"""
 [[sweep]]
 name = "probe"
 task = "probe_row"
 output = "p.csv"
-timeout = 20
+timeout = 120
 [[sweep.grid]]
 spec = "2,l1"
-value = {list(range(n))}
-sleep = {sleep}
+value = {list(range(n_free))}
+[[sweep.grid]]
+spec = "2,l1"
+value = {list(range(n_free, n_free + n_gated))}
+gate = "{gate}"
+gate_s = 100
 """)
+
+
+def wait_until(predicate, seconds: float, what: str) -> None:
+    """Poll ``predicate`` until it holds; failing to within ``seconds`` fails the test."""
+    limit = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > limit:
+            pytest.fail(f"gave up after {seconds} s waiting for {what}")
+        time.sleep(0.02)
+
+
+def journal_rows(journal) -> int:
+    return journal.read_text().count("\n") if journal.exists() else 0
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, sig):
-    config = tmp_path / "probe.toml"
-    _write_probe_config(config, 12, 0.3)
+    """Four tasks finish; the other eight are held at a gate file until the run is
+    interrupted, so the signal always lands mid-run (no race with the clock)."""
+    config, gate = tmp_path / "probe.toml", tmp_path / "gate"
+    _write_gated_config(config, 4, 8, gate)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "varieties", "sweep", str(config), "--out", str(out),
            "--in-process", "--workers", "2", "--no-progress", "--no-figures"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     journal = out / "p.csv.journal"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if journal.exists() and journal.read_text().count("\n") >= 4:
-            break
-        time.sleep(0.05)
-    proc.send_signal(sig)
-    proc.wait(30)
-    assert proc.returncode != 0, "the run finished before it could be interrupted"
+    try:
+        wait_until(lambda: journal_rows(journal) >= 4 or proc.poll() is not None, 120,
+                   "four journal rows")
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(sig)
+    proc.wait(60)
+    assert proc.returncode != 0, proc.stderr.read().decode()
     finished = set()
     if journal.exists():  # SIGKILL: whatever the journal holds must survive
         for line in journal.read_text().splitlines():
@@ -138,14 +158,16 @@ def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, sig):
         rows = read_rows(out / "p.csv")
         assert all(r["status"] == "ok" and r["seconds"] for r in rows)
         finished |= {r["key"] for r in rows}
-    assert 4 <= len(finished) < 12
-    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert len(finished) == 4, finished  # the four free tasks, none of the held ones
+    gate.write_text("")
+    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert f"{len(finished)} already done" in rerun.stdout
+    assert "4 already done" in rerun.stdout
     rows = read_rows(out / "p.csv")
     keys = [r["key"] for r in rows]
     assert len(keys) == len(set(keys)) == 12
     assert [int(r["value"]) for r in rows] == list(range(12))  # in config order
+    assert all(r["status"] == "ok" for r in rows)
     assert not journal.exists()
 
 

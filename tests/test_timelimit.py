@@ -58,7 +58,7 @@ def test_timeout_kills_the_child_and_everything_it_started(tmp_path, nested):
     pidfile = tmp_path / "pid"
     start = time.perf_counter()
     res = call_in_child(_spawn_and_wait, (str(pidfile), 60, nested), timeout=1.5)
-    assert res.status == "timeout" and time.perf_counter() - start < 10
+    assert res.status == "timeout" and time.perf_counter() - start < 40  # child: 60 s
     pid = int(pidfile.read_text())
     deadline = time.time() + 5
     while _alive(pid) and time.time() < deadline:
@@ -174,7 +174,7 @@ def test_analyze_honours_its_timeout_while_building_constraints():
     t0 = time.perf_counter()
     rep = analyze(spec, timeout=0.5, function_dim=False)
     elapsed = time.perf_counter() - t0
-    assert elapsed < 20, elapsed
+    assert elapsed < 45, elapsed  # unbounded: a minute or more
     assert rep.status == "timeout" and "during constraints" in rep.message
     assert rep.n_constraints is None
     # Nothing was computed, so the bounds are the trivial ones.
@@ -194,7 +194,7 @@ def test_one_huge_product_does_not_outrun_the_deadline(backend):
     t0 = time.perf_counter()
     with pytest.raises(TimeLimit):
         expand("5,q5,q5,q1", backend=backend, deadline=t0 + 1.0)
-    assert time.perf_counter() - t0 < 15
+    assert time.perf_counter() - t0 < 60  # unbounded: minutes and tens of GB
 
 
 @pytest.mark.parametrize("what", ["constant-output", "dead-unit"])

@@ -8,7 +8,7 @@ A config file holds one or more sweeps, each a ``[[sweep]]`` table (a single
     [[sweep]]
     name = "constraint_tables"        # label in the progress bar and summary
     task = "constraint_row"           # a task of varieties.sweep.tasks, or "module:function"
-    output = "constraint_tables.csv"  # CSV file, relative to the --out folder
+    output = "constraint_tables.csv"  # CSV file inside the --out folder (never outside)
     timeout = 60                      # seconds per configuration (default 60)
 
     [[sweep.grid]]                    # one or more grids; the sweep is their union
@@ -34,6 +34,11 @@ syntax over the grid's variables and these derived ones:
 ``and``/``or``/``not``, ``+ - * // %`` and ``in``; nothing else is evaluated.
 A value that is itself a list (such as ``exclude``) is varied over too, so a
 fixed list is written ``exclude = [["a", "b"]]``.
+
+Safety: ``output`` must stay inside the ``--out`` folder (an absolute path,
+``..`` or a link out of it is refused before anything is written), but a
+``task = "package.module:function"`` runs that function, that is, code named
+by the config: read a config you did not write before you run it.
 
 Configurations whose symmetry is not defined (an odd ``n`` for the
 hyperoctahedral group; ``folded`` for a group whose generators do not map
@@ -108,6 +113,33 @@ class Sweep:
     configs: list[dict] = field(default_factory=list)
     variables: list[str] = field(default_factory=list)
     skipped: int = 0
+
+
+def check_output_path(output: str, where: str = "config") -> str:
+    """Refuse an ``output`` that is absolute or leaves the ``--out`` folder.
+
+    A config read from someone else must not write anywhere but where its
+    user said: ``output`` is a path *inside* ``--out``, such as
+    ``"tables/c.csv"``, never ``"/etc/x.csv"`` or ``"../x.csv"``.
+
+    Examples
+    --------
+    >>> check_output_path("tables/c.csv")
+    'tables/c.csv'
+    >>> check_output_path("../../etc/x.csv")
+    Traceback (most recent call last):
+    ...
+    varieties.sweep.config.ConfigError: config: output '../../etc/x.csv' leaves the --out folder; give a file name inside it, e.g. output = "x.csv"
+    """
+    pure = pathlib.PurePath(output)
+    name = pure.name or "table.csv"
+    if pure.is_absolute() or output.startswith(("~", "\\")) or pathlib.PureWindowsPath(output).drive:
+        raise ConfigError(f"{where}: output {output!r} is an absolute path; give a file name "
+                          f"inside the --out folder, e.g. output = \"{name}\"")
+    if ".." in pure.parts or os.path.normpath(output) in (".", ""):
+        raise ConfigError(f"{where}: output {output!r} leaves the --out folder; give a file "
+                          f"name inside it, e.g. output = \"{name}\"")
+    return output
 
 
 def load_config(path: str | pathlib.Path) -> list[Sweep]:
@@ -195,6 +227,7 @@ def _parse_sweep(table: dict, where: str) -> Sweep:
     if not isinstance(output, str) or not output.strip():
         raise ConfigError(f"{where}: output {output!r} must be a CSV file name, e.g. "
                           "output = \"constraint_tables.csv\"")
+    check_output_path(output, where)
     try:
         timeout = check_timeout(table.get("timeout", 60.0), "timeout", ConfigError)
     except ConfigError as exc:

@@ -48,7 +48,7 @@ from typing import Any, Iterable
 
 from ..errors import VarietiesError
 from ..timelimit import call_in_child, check_timeout, kill_active, kill_group, track
-from .config import ConfigError, Sweep
+from .config import ConfigError, Sweep, check_output_path
 from .tasks import config_columns, spec_columns, task_columns
 
 ENGINE_COLUMNS = ("status", "message", "seconds")
@@ -454,16 +454,22 @@ def dask_available() -> bool:
 
 
 def _iter_inprocess(jobs, timeout, workers):
-    from concurrent.futures import ThreadPoolExecutor, as_completed
+    from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    futures = {}
     try:
         futures = {pool.submit(run_isolated, task, cfg, timeout): key for key, task, cfg in jobs}
         for fut in as_completed(futures):
             yield futures[fut], fut.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-        kill_active()
+        # A worker thread may have taken its next job just before the cancel and
+        # start that child after a single kill: kill until every running job is done.
+        pending = [f for f in futures if not f.done()]
+        while pending:
+            kill_active()
+            pending = list(wait(pending, timeout=0.1).not_done)
         pool.shutdown(wait=True)
 
 
@@ -590,7 +596,12 @@ def run_sweep(
     if mode == "dask" and not dask_available():
         raise VarietiesError("mode 'dask' needs dask.distributed: install it with "
                              "`pip install 'varieties[dask]'` or use the in-process mode")
-    out = pathlib.Path(out_dir) / sweep.output
+    out = pathlib.Path(out_dir) / check_output_path(sweep.output, f"sweep {sweep.name!r}")
+    # A link inside --out may still point elsewhere: what is written must resolve inside.
+    if not out.resolve().is_relative_to(pathlib.Path(out_dir).resolve()):
+        raise ConfigError(f"sweep {sweep.name!r}: output {sweep.output!r} resolves to "
+                          f"{out.resolve()}, outside the --out folder {out_dir}; remove the "
+                          "link or give another output")
     order = [c["key"] for c in sweep.configs]
     store = RowStore(out, sweep_columns(sweep), order, checkpoint_s=checkpoint_s)
     result = SweepResult(sweep.name, out, mode, total=len(sweep.configs))

@@ -173,7 +173,10 @@ def probe_row(config: dict) -> dict:
 
     ``fail = true`` raises a :class:`VarietiesError`; ``value`` is echoed;
     ``spawn = S`` starts an external ``sleep S`` (standing in for an engine
-    such as Singular), writes its pid to the file ``pidfile`` and waits for it.
+    such as Singular), writes its pid to the file ``pidfile`` and waits for it;
+    ``gate = PATH`` waits until the file ``PATH`` exists (at most ``gate_s``
+    seconds, default 60, then fails), so that tests can hold tasks back
+    until they have done something, instead of racing them with sleeps.
 
     Examples
     --------
@@ -182,6 +185,14 @@ def probe_row(config: dict) -> dict:
     """
     args = _with_defaults("probe_row", config)
     time.sleep(float(config.get("sleep", 0.0)))
+    if config.get("gate"):
+        import os
+
+        limit = time.monotonic() + float(config.get("gate_s", 60.0))
+        while not os.path.exists(config["gate"]):
+            if time.monotonic() > limit:
+                raise VarietiesError(f"probe gate {config['gate']} never opened")
+            time.sleep(0.02)
     if config.get("spawn"):
         import subprocess
 
