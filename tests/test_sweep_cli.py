@@ -204,3 +204,35 @@ def test_a_link_out_of_the_out_folder_is_refused(tmp_path, capsys):
     with pytest.raises(VarietiesError, match="outside the --out folder"):
         run_sweep(sweep, out, mode="inprocess", progress=False)
     assert list(elsewhere.iterdir()) == []
+
+
+def _main_job():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "scripts" / "main_job.py"
+    spec = importlib.util.spec_from_file_location("main_job", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_the_main_job_computes_afresh_and_checks_against_results(tmp_path, capsys):
+    """`make run` computes into its own folder (never finds the committed rows done)
+    and catches a settled value that differs from results/."""
+    from varieties import report
+
+    job = _main_job()
+    out = tmp_path / "run"
+    flags = ["--out", str(out), "--only", "constraint_tables", "--limit", "4", "--in-process",
+             "--no-progress", "--no-figures"]
+    assert job.main(flags) == 0
+    text = capsys.readouterr().out
+    assert "0 already done, 4 run (ok 4" in text
+    assert "4 rows compared, 0 settled values differ" in text
+    df = report.load(out / "constraint_tables.csv")
+    df.loc[0, "colors"] = int(df.loc[0, "colors"]) + 1
+    report.save(df, out / "constraint_tables.csv")
+    assert job.check_against_results(out) == 1
+    assert "1 settled values differ" in capsys.readouterr().out
+    assert job.out_folder([]) == job.ROOT / "runs" / "main"

@@ -200,6 +200,47 @@ def _infer_type(col: pd.Series) -> str:
 
 # --------------------------------------------------------------------------- summaries
 
+# Values a finished row settles exactly (counts, ranks, dimensions that are set
+# only when their bounds meet): two runs of one configuration must agree on them
+# whatever the machine, engine or timing. Bounds and timings may differ.
+SETTLED_COLUMNS = (
+    "constraints", "equality", "zero", "linear", "polynomial", "colors", "zero_weights", "free",
+    "closed_form", "dim", "dimension_computed", "ambient_dimension", "expected_dimension",
+)
+
+
+def compare(new: pd.DataFrame, reference: pd.DataFrame,
+            columns=SETTLED_COLUMNS) -> tuple[int, pd.DataFrame]:
+    """Check a fresh run against reference rows: ``(rows compared, disagreements)``.
+
+    Rows are matched by ``key``; only rows ``ok`` in both are compared, and
+    in each only the ``columns`` (by default :data:`SETTLED_COLUMNS`, the
+    exact values) that both rows fill. The disagreements have one row per
+    differing value: ``key``, ``column``, ``new``, ``reference``.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"key": ["k", "m"], "status": ["ok", "ok"], "dim": [3, 4]})
+    >>> b = pd.DataFrame({"key": ["k", "m"], "status": ["ok", "timeout"], "dim": [3, None]})
+    >>> n, diff = compare(a, b)
+    >>> n, len(diff)
+    (1, 0)
+    """
+    ref = reference[reference["status"] == "ok"].set_index("key")
+    mine = new[new["status"] == "ok"].set_index("key")
+    keys = [k for k in mine.index if k in ref.index]
+    cols = [c for c in columns if c in mine.columns and c in ref.columns]
+    diffs = []
+    for k in keys:
+        for c in cols:
+            a, b = mine.at[k, c], ref.at[k, c]
+            if pd.isna(a) or pd.isna(b):
+                continue
+            if a != b:
+                diffs.append({"key": k, "column": c, "new": a, "reference": b})
+    return len(keys), pd.DataFrame(diffs, columns=["key", "column", "new", "reference"])
+
+
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
     """A short table of a sweep's results (what ``make run`` prints).
 
