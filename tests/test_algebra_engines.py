@@ -193,7 +193,8 @@ def test_engines_agree_on_eliminating_a_rabinowitsch_variable(ps):
     assert len({str(_canon(r.basis)) for r in res}) == 1
 
 
-def test_auto_engine_prefers_singular_then_msolve_then_sympy(monkeypatch):
+def test_auto_engine_prefers_msolve_then_singular_then_sympy(monkeypatch):
+    import inspect
     import shutil
 
     from varieties.algebra import engines
@@ -201,12 +202,23 @@ def test_auto_engine_prefers_singular_then_msolve_then_sympy(monkeypatch):
 
     have_singular = shutil.which("Singular") is not None
     have_msolve = engines.msolve_binary() is not None
-    expected = "singular" if have_singular else "msolve" if have_msolve else "sympy"
-    assert engines.resolve_engine("auto") == expected
+    expected = "msolve" if have_msolve else "singular" if have_singular else "sympy"
+    expected_qq = "singular" if have_singular else "sympy"
+    assert engines.resolve_engine("auto") == engines.resolve_engine("auto", 32003) == expected
+    assert engines.resolve_engine("auto", 0) == expected_qq    # msolve cannot work over QQ
     assert engines.resolve_engine("msolve") == "msolve"  # named engines pass through
-    rep = analyze("2,l1", engine="auto", timeout=30, function_dim=False)
-    assert rep.engine == expected and rep.status == "ok"
-    # Nothing but the embedded engine installed:
+    # The default everywhere: analyze, the command line, the sweep task.
+    assert inspect.signature(analyze).parameters["engine"].default == "auto"
+    from varieties.sweep.tasks import task_arguments
+    assert task_arguments("dimension_row")["engine"] == "auto"
+    # 3,q2,q1 is settled by slices mod p: by the engine auto names, as named.
+    rep = analyze("3,q2,q1", timeout=60, function_dim=False)
+    named = analyze("3,q2,q1", engine=expected, timeout=60, function_dim=False)
+    assert rep.status == "ok" and rep.engine == expected and rep.dim == named.dim is not None
+    # Nothing but the embedded engine installed: auto falls back, and says so.
     monkeypatch.setattr(engines, "singular_binary", lambda: None)
     monkeypatch.setattr(engines, "msolve_binary", lambda: None)
-    assert engines.resolve_engine("auto") == "sympy"
+    assert engines.resolve_engine("auto") == engines.resolve_engine("auto", 0) == "sympy"
+    rep = analyze("2,q1,q1", timeout=60, function_dim=False)
+    named = analyze("2,q1,q1", engine="sympy", timeout=60, function_dim=False)
+    assert rep.status == "ok" and rep.engine == "sympy" and rep.dim == named.dim is not None

@@ -29,8 +29,8 @@ from ..errors import MethodError
 from ..groups import get_group
 from ..network import parse_spec
 from ..timelimit import check_timeout
-from .engines import (DEFAULT_PRIME, MAX_PRIME, System, TimeLimit, check_deadline, check_engine,
-                      check_prime, resolve_engine)
+from .engines import (DEFAULT_ENGINE, DEFAULT_PRIME, MAX_PRIME, System, TimeLimit,
+                      check_deadline, check_engine, check_prime, resolve_engine)
 from .report import CERTAINTIES, VarietyReport
 
 METHODS = ("auto", "groebner", "slice", "census")
@@ -40,7 +40,7 @@ METHODS = ("auto", "groebner", "slice", "census")
 _RANK = {c: i for i, c in enumerate(CERTAINTIES)}
 
 
-def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sympy",
+def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = DEFAULT_ENGINE,
             method: str = "auto", exclude: Sequence[str] = (), timeout: float = 60.0,
             seed: int = 0, full: bool = False, prime: int = DEFAULT_PRIME,
             components: bool = False, census_points: int | None = None,
@@ -52,10 +52,12 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
     spec : str or NetworkSpec
         E.g. ``"2,q2,q1"``.
     group, kind : as in :func:`varieties.constraints.constraints`
-    engine : {"sympy", "singular", "msolve", "auto"}
-        Groebner engine for bases and slices (``msolve`` works over ``GF(p)``);
-        ``auto`` takes Singular, else msolve, else sympy, whichever is
-        installed (the report names the one used).
+    engine : {"auto", "sympy", "singular", "msolve"}
+        Groebner engine for bases and slices (``msolve`` works over ``GF(p)``).
+        ``auto`` (the default) takes for each computation the fastest one
+        installed that can do it: msolve, else Singular, else sympy over
+        ``GF(p)`` (slices); Singular, else sympy over ``QQ`` (exact bases).
+        ``report.engine`` names the engine(s) used, ``+``-joined.
     method : {"auto", "groebner", "slice", "census"}
         ``auto`` uses families plus slices (and a full basis for tiny systems)
         and says in ``report.method`` what it used.
@@ -109,8 +111,8 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = "sym
         raise MethodError(f"census_points {census_points!r} is invalid; give a number of "
                           "points >= 0 (or None for the default)")
     prime = check_prime(prime)
-    engine = resolve_engine(engine)
-    check_engine(engine, prime)
+    if engine != "auto":
+        check_engine(engine, prime)
     start = time.perf_counter()
     run = _Analysis(spec, group, kind, engine, method, tuple(exclude), timeout, seed, full,
                     prime, components, census_points, function_dim, start, progress)
@@ -139,6 +141,7 @@ class _Analysis:
         self.status, self.notes = "ok", []
         self.certs: list[str] = []
         self.used: list[str] = []
+        self.engines_used: list[str] = []
         self.rep: VarietyReport | None = None
         self.exclusion_objs: list = []
         self.problem = None            # set by the constraints phase
@@ -176,6 +179,13 @@ class _Analysis:
         if characteristic not in self.systems:
             self.systems[characteristic] = self.problem.system(characteristic, self.deadline)
         return self.systems[characteristic]
+
+    def engine_for(self, characteristic: int) -> str:
+        """The engine of one computation over ``GF(characteristic)`` (``0``: QQ), recorded."""
+        e = resolve_engine(self.engine, characteristic)
+        if e not in self.engines_used:
+            self.engines_used.append(e)
+        return e
 
     def settled(self) -> bool:
         return self.upper is not None and self.lower >= self.upper
@@ -278,7 +288,9 @@ class _Analysis:
         from .groebner import elimination, groebner
 
         self.enter("groebner")
+        # QQ (exact) where the engine can; msolve, named explicitly, works mod p.
         char = self.prime if engine == "msolve" else 0
+        engine = self.engine_for(char)
         system = self.system(char)
         g = groebner(system, engine, self.groebner_budget(method))
         self.rep.steps.append({"what": "groebner", "status": g.status,
@@ -340,7 +352,7 @@ class _Analysis:
         self.enter("slices")
         system = self.system(self.prime)
         N = self.problem.n_weights
-        sb = slice_bounds(system, self.lower, self.upper, self.engine, self.seed,
+        sb = slice_bounds(system, self.lower, self.upper, self.engine_for(self.prime), self.seed,
                           timeout=max(0.1, self.left()), deadline=self.deadline, n_weights=N)
         self.used.append("slice")
         for t in sb.tests:
@@ -502,6 +514,7 @@ class _Analysis:
         rep.certificate = "; ".join([c for c in (self.lower_cert, self.upper_cert) if c]
                                     + self.certs)
         rep.method = "+".join(["families"] + self.used) if self.method == "auto" else self.method
+        rep.engine = "+".join(self.engines_used) or resolve_engine(self.engine, self.prime)
         status = self.status
         if self.skipped:
             status = "timeout"

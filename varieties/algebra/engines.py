@@ -219,13 +219,19 @@ def available_engines() -> list[str]:
     return out
 
 
-# ``auto`` picks the first available: Singular does everything (QQ and GF(p) bases,
-# components), msolve only GF(p), sympy is always there but slowest.
-AUTO_ORDER = ("singular", "msolve", "sympy")
+# ``auto`` picks, for each computation, the fastest installed engine that can
+# do it: over GF(p) (slices, modular bases) msolve's F4, then Singular, then
+# sympy; over QQ (exact bases) msolve cannot, so Singular, then sympy.
+AUTO_ORDER = ("msolve", "singular", "sympy")
+AUTO_ORDER_QQ = ("singular", "sympy")
+DEFAULT_ENGINE = "auto"
 
 
-def resolve_engine(engine: str) -> str:
-    """``engine``, with ``auto`` replaced by the best engine installed here.
+def resolve_engine(engine: str, characteristic: int | None = None) -> str:
+    """``engine``, with ``auto`` replaced by the fastest engine installed here.
+
+    ``characteristic`` is the field of the computation: ``0`` (QQ) rules
+    out msolve; ``None`` or a prime takes the first of :data:`AUTO_ORDER`.
 
     Examples
     --------
@@ -233,11 +239,14 @@ def resolve_engine(engine: str) -> str:
     'sympy'
     >>> resolve_engine("auto") in available_engines()
     True
+    >>> resolve_engine("auto", 0) != "msolve"
+    True
     """
     if engine != "auto":
         return engine
     have = available_engines()
-    return next(e for e in AUTO_ORDER if e in have)
+    order = AUTO_ORDER_QQ if characteristic == 0 else AUTO_ORDER
+    return next(e for e in order if e in have)
 
 
 def check_engine(engine: str, characteristic: int = 0) -> None:

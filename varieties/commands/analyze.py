@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..algebra.engines import DEFAULT_ENGINE, ENGINES
 from .common import add_symmetry_args, print_json
 
 
@@ -44,9 +45,10 @@ def register(sub) -> None:
         "probabilistic or modular. --timeout is a hard limit on the whole analysis.",
     )
     add_symmetry_args(p)
-    p.add_argument("--engine", default="sympy", choices=["sympy", "singular", "msolve", "auto"],
-                   help="Groebner engine (default sympy; msolve is fastest for slices; auto: "
-                   "Singular, else msolve, else sympy, whichever is installed)")
+    p.add_argument("--engine", default=DEFAULT_ENGINE, choices=("auto", *ENGINES),
+                   help="Groebner engine (default auto: for each computation the fastest "
+                   "installed that can do it -- msolve, else Singular, else sympy over GF(p); "
+                   "Singular, else sympy over QQ; the report names those used)")
     p.add_argument("--method", default="auto", choices=["auto", "groebner", "slice", "census"],
                    help="auto: families + slices (+ Groebner for tiny systems); says which it used")
     p.add_argument("--exclude", action="append", default=[], metavar="LOCUS",
@@ -84,7 +86,7 @@ def _timeout_report(args, seconds: float):
     spec = parse_spec(args.spec, full=args.full)
     return VarietyReport(
         spec=str(spec), group=args.group, kind=args.kind, n_weights=len(spec.weights),
-        n_constraints=None, engine=resolve_engine(args.engine), method=args.method, seconds=seconds,
+        n_constraints=None, engine=resolve_engine(args.engine, args.prime), method=args.method, seconds=seconds,
         status="timeout", exclusions=list(args.exclude),
         message=f"killed after {seconds:.1f} s: the analysis did not finish within "
         f"--timeout {args.timeout:g} s (plus {grace(args.timeout):.1f} s grace); "
@@ -100,7 +102,7 @@ def run_limited(args):
 
     # Bad input fails here, in one line, before anything is forked.
     check_timeout(args.timeout, "--timeout", MethodError)
-    check_engine(resolve_engine(args.engine), check_prime(args.prime))
+    check_engine(resolve_engine(args.engine, args.prime), check_prime(args.prime))
     res = call_in_child(_analyze, (args,), args.timeout + grace(args.timeout))
     if res.status == "ok":
         return res.value, False

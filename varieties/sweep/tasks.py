@@ -132,7 +132,7 @@ def dimension_row(config: dict) -> dict:
 
     Configuration keys: ``spec``, ``group``, ``kind`` (``none`` gives the
     plain neurovariety), ``exclude`` (list of degeneracy presets such as
-    ``constant-output``), ``engine`` (``sympy``), ``method`` (``auto``),
+    ``constant-output``), ``engine`` (``auto``: the fastest installed), ``method`` (``auto``),
     ``seed`` (0), ``full`` (false) and ``timeout`` (the analysis' own limit,
     set by the engine a little under the task's).
 
@@ -264,7 +264,7 @@ TASKS: dict[str, tuple[Callable[[dict], dict], dict[str, Any], list[str]]] = {
     "dimension_row": (
         dimension_row,
         {"spec": None, "group": "symmetric", "kind": "invariant", "exclude": [],
-         "engine": "sympy", "method": "auto", "seed": 0, "full": False},
+         "engine": "auto", "method": "auto", "seed": 0, "full": False},
         DIMENSION_COLUMNS,
     ),
     "probe_row": (
