@@ -21,6 +21,7 @@ what keeps the iterate on the variety.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 
 import numpy as np
@@ -127,6 +128,23 @@ def retract(cc: CompiledConstraints, w, tol: float = 1e-14, max_iter: int = 30,
                 break
             w, r = w_new, r_new
     return w, r, it
+
+
+def projected_update(cc, w, grad, opt_step, ops=None):
+    """One projected step from ``w`` on the variety; returns ``(new w, residual)``.
+
+    The gradient is projected onto ``ker J(w)``, ``opt_step`` (the optimizer:
+    gradient -> update) turns it into an update, which is projected again, and
+    ``w - update`` is retracted. ``ops`` is the namespace of
+    ``tangent_basis``, ``project`` and ``retract``: this module for numpy
+    (``cc`` a :class:`CompiledConstraints`), :mod:`varieties.nn.projection`
+    for torch tensors on a device (``cc`` a ``TorchConstraints``).
+    """
+    ops = ops if ops is not None else sys.modules[__name__]
+    rows = ops.tangent_basis(cc.jacobian(w))
+    update = ops.project(opt_step(ops.project(grad, rows)), rows)
+    new, r, _ = ops.retract(cc, w - update)
+    return new, r
 
 
 def check_on_variety(cc: CompiledConstraints, w, tol: float = 1e-10) -> float:

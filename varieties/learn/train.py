@@ -14,7 +14,10 @@ tied       the tying's free parameters ``theta`` with ``w = M theta``
 projected  all weights, kept on the nonlinear variety of whole-network
            symmetry: Adam's update projected onto ``ker J(w)``, then a
            Gauss-Newton retraction (:mod:`~varieties.learn.projected`). Starts
-           at tied weights (or ``w0``, which must lie on the variety).
+           at tied weights (or ``w0``, which must lie on the variety). With
+           the torch backend the whole step (Adam, the constraint Jacobian,
+           the projection and the retraction) runs on the device in float64
+           (:mod:`varieties.nn.projection`).
 ========== ===================================================================
 
 Training is numerical (float64 weights; the torch backend computes the loss
@@ -114,12 +117,16 @@ def invariance_error(spec: NetworkSpec | str, group, kind: str, w, X) -> float |
 
 
 class Adam:
-    """Adam on a flat parameter vector; :meth:`step` returns the update to subtract."""
+    """Adam on a flat parameter vector; :meth:`step` returns the update to subtract.
 
-    def __init__(self, n: int, lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8):
+    ``x0`` (the start parameters) gives the shape, and the array kind: a numpy
+    array or a torch tensor, whose device and dtype the state then keeps.
+    """
+
+    def __init__(self, x0, lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8):
         self.lr, self.b1, self.b2, self.eps = lr, b1, b2, eps
-        self.m = np.zeros(n)
-        self.v = np.zeros(n)
+        self.m = x0 * 0.0
+        self.v = x0 * 0.0
         self.t = 0
 
     def step(self, g: np.ndarray) -> np.ndarray:
@@ -128,13 +135,13 @@ class Adam:
         self.v = self.b2 * self.v + (1 - self.b2) * g * g
         mh = self.m / (1 - self.b1**self.t)
         vh = self.v / (1 - self.b2**self.t)
-        return self.lr * mh / (np.sqrt(vh) + self.eps)
+        return self.lr * mh / (vh**0.5 + self.eps)
 
 
 class SGD:
     """Plain gradient descent: the update is ``lr * g``."""
 
-    def __init__(self, n: int, lr: float):
+    def __init__(self, x0, lr: float):
         self.lr = lr
 
     def step(self, g: np.ndarray) -> np.ndarray:
@@ -179,8 +186,13 @@ def check_backend(backend: str, device=None, dtype="float64") -> str:
     return name
 
 
-def loss_grad_fn(spec: NetworkSpec, X, y, backend="numpy", device=None, dtype="float64"):
-    """``w -> (loss, grad_w)`` on fixed data, for ``backend``; also returns the device name."""
+def loss_grad_fn(spec: NetworkSpec, X, y, backend="numpy", device=None, dtype="float64",
+                 on_device: bool = False):
+    """``w -> (loss, grad_w)`` on fixed data, for ``backend``; also returns the device name.
+
+    With ``on_device`` (torch only) ``w`` and the gradient are float64 tensors
+    on the device (the loss is computed in ``dtype``); otherwise numpy arrays.
+    """
     dtype = check_backend(backend, device, dtype)
     if backend == "numpy":
         return (lambda w: nb.loss_and_grad(spec, w, X, y)), "cpu"
@@ -190,12 +202,23 @@ def loss_grad_fn(spec: NetworkSpec, X, y, backend="numpy", device=None, dtype="f
     Xt, yt = net.tensor(X), net.tensor(y)
 
     def fn(w):
-        wt = net.tensor(w).requires_grad_(True)
+        wt = (w.detach().to(net.dtype) if on_device else net.tensor(w)).requires_grad_(True)
         loss = ((net.forward(wt, Xt) - yt) ** 2).mean()
         loss.backward()
-        return float(loss.detach().cpu()), wt.grad.detach().cpu().double().numpy()
+        g = wt.grad.detach().double()
+        return float(loss.detach()), (g if on_device else g.cpu().numpy())
 
     return fn, str(net.device)
+
+
+def _finite(a) -> bool:
+    """Whether every entry of a numpy array or torch tensor is finite (no host copy)."""
+    return bool(a.isfinite().all()) if nb.is_torch(a) else bool(np.all(np.isfinite(a)))
+
+
+def _host(a) -> np.ndarray:
+    """``a`` as a float64 numpy array (a torch tensor is copied from its device)."""
+    return a.detach().cpu().double().numpy() if nb.is_torch(a) else a
 
 
 def _real(value, name: str, ok, want: str) -> float:
@@ -335,14 +358,24 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
         params = theta
     else:
         params = w
+    ops = None
     if method == "projected":
         from .projected import check_on_variety, compile_constraints
 
         cc = compile_constraints(spec, G, kind, full=spec.full)
         check_on_variety(cc, w)
+        if backend == "torch":
+            # The whole projected step on the device: weights, Adam, constraints, projection
+            # and retraction as float64 tensors (the loss in dtype); see varieties.nn.projection.
+            from ..nn import projection as ops
+            from .torch_backend import import_torch, resolve_device
 
-    fn, dev = loss_grad_fn(spec, X, y, backend, device, dtype)
-    opt = OPTIMIZERS[optimizer](len(params), lr)
+            dev_t = resolve_device(device)
+            cc = ops.TorchConstraints(cc, dev_t)
+            params = import_torch().as_tensor(w, dtype=cc.dtype, device=dev_t)
+
+    fn, dev = loss_grad_fn(spec, X, y, backend, device, dtype, on_device=ops is not None)
+    opt = OPTIMIZERS[optimizer](params, lr)
     record = method in ("tied", "projected")
     to_w = (lambda p: M @ p) if method == "tied" else (lambda p: p)
 
@@ -360,7 +393,7 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
         if step == 0:
             limit = DIVERGENCE_FACTOR * max(1.0, loss if np.isfinite(loss) else 0.0,
                                             float(np.mean(y**2)))
-        if not (np.isfinite(loss) and loss < limit and np.all(np.isfinite(gw))):
+        if not (np.isfinite(loss) and loss < limit and _finite(gw)):
             status, diverged_step = "diverged", step
             kept = ("kept the weights of the last step with a good loss" if step else
                     "the start weights already give it; they are kept")
@@ -376,11 +409,9 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
             update = opt.step(M.T @ gw)
             new = params - update
         elif method == "projected":
-            from .projected import project, retract, tangent_basis
+            from .projected import projected_update
 
-            rows = tangent_basis(cc.jacobian(params))
-            update = project(opt.step(project(gw, rows)), rows)
-            new, r, _ = retract(cc, params - update)
+            new, r = projected_update(cc, params, gw, opt.step, ops)
             if not r <= 1e-10:
                 status, diverged_step = "diverged", step
                 message = (f"the Gauss-Newton retraction failed at step {step} (constraint "
@@ -389,16 +420,16 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
                 break
         else:
             new = params - opt.step(gw)
-        if not np.all(np.isfinite(new)):
+        if not _finite(new):
             status, diverged_step = "diverged", step
             message = f"the weights became NaN/inf at step {step}; kept the last finite weights"
             break
         params = new
         done = step + 1
         if record:
-            history.append(invariance_error(spec, G, kind, to_w(params), X_inv))
+            history.append(invariance_error(spec, G, kind, _host(to_w(params)), X_inv))
     loop = time.perf_counter() - t_loop
-    w = to_w(params)
+    w = _host(to_w(params))
     with np.errstate(all="ignore"):
         test_loss = nb.mse(nb.forward(spec, w, X_test), y_test) if len(X_test) else float("nan")
     inv = invariance_error(spec, G, kind, w, X_inv)
