@@ -34,3 +34,18 @@ def test_symmetric_tying_lowers_dimension():
     free = function_dim("2,q2,q1")
     tied = function_dim("2,q2,q1", group="symmetric", kind="invariant")
     assert 0 < tied < free
+
+
+@pytest.mark.parametrize("spec", ["2,q2,q1", "3,l3^2,l2", "2,a2^2,s2,l2", "1,q2,q2,full"])
+def test_evaluation_matches_the_expansion_oracle(spec):
+    from varieties.algebra.function_dim import function_dim_expansion
+
+    d, info = function_dim(spec, return_details=True)
+    assert info["agree"] and d == max(function_dim_expansion(spec))
+
+
+def test_scales_past_the_expansion():
+    """The issue's networks that the expansion could not do (killed, or 6 GB)."""
+    assert function_dim("3,l9^2,l5^2,l8^2,l1") <= 45
+    d, info = function_dim("2,l2^2,l8^2,l6^2,l2^2,l1", return_details=True)
+    assert info["agree"] and d <= 17

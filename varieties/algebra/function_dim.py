@@ -1,19 +1,26 @@
-"""Function-space dimension: the rank of ``w -> (x-coefficients of F)``.
+"""Function-space dimension: the rank of ``w -> F_w``, by evaluation mod ``p``.
 
 The network functions a set of weights can realise form the image of the
-polynomial map ``phi: w -> (coefficients of F in x)``; its dimension is the
-generic rank of the Jacobian of ``phi``. It is computed **exactly modulo a
-large prime** at a random integer point and confirmed with a second prime and
-point: the rank mod ``p`` at a point never exceeds the generic rank over
-``QQ``, so each value is a rigorous lower bound, and two independent draws
-agreeing make it the generic rank with overwhelming probability.
+polynomial map ``phi: w -> F_w``; its dimension is the generic rank of the
+differential of ``phi``. It is computed as the field does (Kileel, Trager
+and Bruna 2019; Kubjas, Li and Wiesmann 2024): the rank of the Jacobian of
+``w -> (F_w(x_s))_s`` at random sample inputs, by back-propagation, **exactly
+modulo a prime** at a random point, and again for a second prime and point
+(:mod:`varieties.algebra.evaluation`; nothing is expanded). Each rank mod
+``p`` is a rigorous lower bound on the generic rank over ``QQ``; two
+independent draws agreeing make it the generic rank with overwhelming
+probability.
 
-With no symmetry (``kind="none"``) and a network ``n, l d1^r, ..., l dL``
-this is the dimension of the *neurovariety* of Kileel, Trager and Bruna
-(2019) and Kubjas, Li and Wiesmann (2024), whose expected dimension is
-:func:`expected_neurovariety_dim`. With a group, the weights are restricted
-to the layer-wise tied subspace (:func:`varieties.tying.tying`) and the rank
-is that of ``J_phi M``.
+With no symmetry (``kind="none"``) this is the dimension of the
+*neurovariety* (:func:`varieties.algebra.neurovariety.neurovariety` reports it with the
+expected dimension and the defect). With a group, the weights are
+restricted to the layer-wise tied subspace (:func:`varieties.tying.tying`)
+and the rank is that of ``J_phi M``; ``subspace`` gives ``M`` directly (a
+family of :mod:`~varieties.algebra.families`).
+
+The expansion-based rank (:func:`function_dim_expansion`, the Jacobian of
+``w -> x-coefficients``) is kept as an independent test oracle for small
+networks.
 
 Examples
 --------
@@ -26,17 +33,16 @@ Examples
 from __future__ import annotations
 
 import random
-from math import comb
 from typing import Sequence
 
 import numpy as np
 
-from ..errors import SpecError
 from ..expand import expand
 from ..network import NetworkSpec, parse_spec
-from .families import rank_mod_p
+from .evaluation import PRIMES, evaluation_ranks, rank_mod_p
 
-PRIMES = (2**31 - 1, 2**31 - 19)
+# The oracle's primes (python-flint takes any prime below 2^63).
+ORACLE_PRIMES = (2**31 - 1, 2**31 - 19)
 
 
 def _jacobian_rows(spec: NetworkSpec, point: Sequence[int], p: int,
@@ -87,7 +93,8 @@ def _tied_matrix(spec, group, kind):
 def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
                  subspace: Sequence[Sequence[int]] | None = None, seed: int = 0,
                  primes: Sequence[int] = PRIMES, return_details: bool = False,
-                 deadline: float | None = None):
+                 deadline: float | None = None, *, progress: bool = False,
+                 max_memory: float | None = None):
     """Dimension of the space of functions the network (optionally symmetric) computes.
 
     Parameters
@@ -101,7 +108,7 @@ def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
     subspace : matrix, optional
         An explicit ``n_weights x k`` integer matrix ``M``: the rank of ``J M``.
     seed : int
-    primes : two primes
+    primes : two primes, ``2^10 < p < 2^26``
         The rank is computed mod each, at independent random points. Each rank
         is a rigorous lower bound and the larger is returned; they should
         agree, and ``details["agree"]`` says whether they did (a disagreement
@@ -109,33 +116,54 @@ def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
     deadline : float, optional
         A ``time.perf_counter()`` value; past it the computation stops and
         the value is ``None`` (``details["timeout"]`` is then true).
+    progress : bool
+        A progress bar on long runs (on a terminal).
+    max_memory : float, optional
+        GB the sample Jacobian may take; more raises :class:`~varieties.errors.MethodError`.
 
     Returns
     -------
     int or None, or ``(int or None, dict)`` with ``return_details``; the dict
-    has ``ranks`` (per prime), ``agree``, ``seed`` and ``timeout``.
+    has ``ranks`` (per prime), ``agree``, ``seed``, ``samples`` and ``timeout``.
+
+    Examples
+    --------
+    >>> function_dim("2,q2,q1"), function_dim("2,q2,q1", group="symmetric", kind="invariant")
+    (12, 7)
     """
-    from .engines import TimeLimit
+    from ..timelimit import TimeLimit
 
     spec = parse_spec(spec)
     M = subspace
     if M is None and group is not None and kind != "none":
         M = _tied_matrix(spec, group, kind)
     try:
-        ranks = _ranks(spec, M, seed, primes, deadline)
+        res = evaluation_ranks(spec, M, primes=primes, seed=seed, deadline=deadline,
+                               progress=progress, max_memory=max_memory, rank=_rank)
     except TimeLimit:
         details = {"ranks": {}, "agree": None, "seed": seed, "timeout": True}
         return (None, details) if return_details else None
+    ranks = res["ranks"]
     value = max(ranks)
-    details = {"ranks": dict(zip(map(int, primes), ranks)), "agree": len(set(ranks)) == 1,
-               "seed": seed, "timeout": False}
+    details = {"ranks": dict(zip(res["primes"], ranks)), "agree": res["agree"],
+               "seed": seed, "samples": res["samples"], "timeout": False}
     return (value, details) if return_details else value
 
 
-def _ranks(spec, M, seed, primes, deadline) -> list[int]:
-    from .engines import check_deadline
+def _rank(J, p: int) -> int:
+    # Looked up at call time, so that a test can replace rank_mod_p.
+    return rank_mod_p(J, p)
 
-    check_deadline(deadline)
+
+def function_dim_expansion(spec: NetworkSpec | str, subspace=None, seed: int = 0,
+                           primes: Sequence[int] = ORACLE_PRIMES) -> list[int]:
+    """Test oracle: ranks of the Jacobian of ``w -> x-coefficients`` (the expansion), per prime.
+
+    Expands the network symbolically, so only for small networks; the
+    weights are drawn at random (``w = M theta`` with a ``subspace``).
+    """
+    spec = parse_spec(spec)
+    M = subspace
     e = expand(spec, backend="auto")
     ranks = []
     for r, p in enumerate(primes):
@@ -145,13 +173,12 @@ def _ranks(spec, M, seed, primes, deadline) -> list[int]:
         else:
             theta = [rng.randrange(1, p) for _ in range(len(M[0]) if M else 0)]
             point = [sum(a * t for a, t in zip(row, theta)) % p for row in M]
-        J = _jacobian_rows(spec, point, p, deadline, e)
+        J = _jacobian_rows(spec, point, p, None, e)
         if M is not None:
             Jn = np.array(J, dtype=object)
             Mn = np.array(M, dtype=object) % p
             J = ((Jn.dot(Mn)) % p).tolist() if len(J) else []
-        check_deadline(deadline)
-        ranks.append(rank_mod_p(J, p) if J else 0)
+        ranks.append(rank_mod_p(np.array(J, dtype=object), p) if len(J) and len(J[0]) else 0)
     return ranks
 
 
@@ -174,23 +201,19 @@ def function_dim_float(spec: NetworkSpec | str, seed: int = 0, tol: float = 1e-9
 
 
 def expected_neurovariety_dim(spec: NetworkSpec | str) -> int:
-    """``min(ambient, sum d_i d_{i-1} - sum_hidden d_i)`` for ``n, l d1^r, ..., l dL``.
+    """Expected dimension of the neurovariety (:func:`~varieties.algebra.neurovariety.expected_dim`).
 
-    The formula of Kileel, Trager and Bruna (2019) for polynomial networks with
-    one power ``r`` on every hidden layer and a linear last layer; ``ambient``
-    is ``dL * C(n + D - 1, D)``, homogeneous forms of degree ``D = r^(L-1)``.
+    For ``n, l d1^r, ..., l dL`` (one power ``r`` on the hidden layers, a
+    linear last layer) it is the formula of Kileel, Trager and Bruna (2019),
+    ``min(ambient, d_L + sum (d_{i-1} - 1) d_i)`` with ``ambient = d_L C(n + D
+    - 1, D)``, ``D = r^(L-1)``; any other network gets the general count of
+    :mod:`~varieties.algebra.neurovariety`.
+
+    Examples
+    --------
+    >>> expected_neurovariety_dim("3,l5^4,l1"), expected_neurovariety_dim("2,q2,q1")
+    (15, 12)
     """
-    spec = parse_spec(spec)
-    layers = spec.layers
-    if any(l.kind != "l" for l in layers) or layers[-1].power != 1:
-        raise SpecError(f"{spec} is not of the form n,l d1^r,...,l dL (linear layers, powers on "
-                        "hidden layers, linear last layer) for which the formula is stated")
-    powers = {l.power for l in layers[:-1]}
-    if len(powers) > 1:
-        raise SpecError(f"{spec} mixes activation powers {sorted(powers)}; the formula needs one r")
-    r = powers.pop() if powers else 1
-    d = [spec.n_inputs] + [l.width for l in layers]
-    D = r ** (len(layers) - 1)
-    ambient = d[-1] * comb(d[0] + D - 1, D)
-    params = sum(d[i] * d[i - 1] for i in range(1, len(d))) - sum(d[1:-1])
-    return min(ambient, params)
+    from .neurovariety import expected_dim
+
+    return expected_dim(parse_spec(spec))
