@@ -46,17 +46,20 @@ class TorchConstraints:
         self.device, self.dtype = torch.device(device or "cpu"), dtype
 
         def t(a, dt):
-            return torch.tensor(np.asarray(a), dtype=dt, device=self.device)
+            return torch.tensor(np.ascontiguousarray(a), dtype=dt, device=self.device)
 
+        # Factor slots first, ``(F, T)``: each slot's factors are one contiguous vector.
+        # Padding has index n_vars (the appended 1) and exponent 0, so its factor is 1.
         self.poly = t(cc.poly, torch.int64)
         self.coef = t(cc.coef, dtype)
-        self.var = t(cc.var, torch.int64)
-        self.exp = t(cc.exp, dtype)
-        self.zero = self.exp == 0
-        self.high = self.exp > 1
-        self.any_high = bool(self.high.any())
-        # d/dw of a factor w^e: 1 for e = 1, e w^(e-1) for e > 1, 0 for padding (e = 0).
-        self.jpos = self.poly[:, None] * (self.n_vars + 1) + self.var
+        self.var = t(cc.var.T, torch.int64)
+        exp = np.ascontiguousarray(cc.exp.T)
+        high = np.flatnonzero(exp > 1)          # the few factors with a power (static)
+        self.high = t(high, torch.int64)
+        self.exp_high = t(exp.ravel()[high], dtype)
+        # d/dw of a factor w^e: 1 for e = 1, 0 for padding, e w^(e-1) (set per call) for e > 1.
+        self.d_lin = t(exp == 1, dtype)
+        self.jpos = self.poly[None, :] * (self.n_vars + 1) + self.var
 
     def to(self, device=None, dtype=None) -> "TorchConstraints":
         """The same constraints on another device or dtype (``self`` if nothing changes)."""
@@ -67,15 +70,17 @@ class TorchConstraints:
         return TorchConstraints(self.cc, device, dtype)
 
     def _factors(self, w):
-        w_ext = torch.cat([w.to(self.dtype), w.new_ones(1, dtype=self.dtype)])
-        fac = w_ext[self.var]
-        if self.any_high:
-            fac = torch.where(self.high, fac ** self.exp, fac)
-        return w_ext, torch.where(self.zero, torch.ones_like(fac), fac)
+        w_ext = torch.cat([w.detach().to(self.dtype), w.new_ones(1, dtype=self.dtype)])
+        base = w_ext[self.var]
+        fac = base
+        if len(self.high):
+            fac = base.clone()
+            fac.view(-1)[self.high] = base.view(-1)[self.high] ** self.exp_high
+        return w_ext, base, fac
 
     def values_and_scale(self, w):
         """The polynomials at ``w`` and ``sum |term|`` per polynomial (the rounding scale)."""
-        terms = self.coef * self._factors(w)[1].prod(dim=1)
+        terms = self.coef * self._factors(w)[2].prod(dim=0)
         z = terms.new_zeros(self.n_polys)
         return z.index_add(0, self.poly, terms), z.index_add(0, self.poly, terms.abs())
 
@@ -86,16 +91,25 @@ class TorchConstraints:
     def jacobian(self, w):
         """``J[p, i] = d f_p / d w_i``, shape ``(n_polys, n_vars)``."""
         N = self.n_vars
-        w_ext, fac = self._factors(w)
-        base = w_ext[self.var]
-        d = torch.where(self.exp == 1, torch.ones_like(base), torch.zeros_like(base))
-        if self.any_high:
-            d = torch.where(self.high, self.exp * base ** (self.exp - 1), d)
-        F = fac.shape[1]
-        others = torch.stack([torch.cat([fac[:, :f], fac[:, f + 1:]], 1).prod(1)
-                              for f in range(F)], 1)
+        w_ext, base, fac = self._factors(w)
+        d = self.d_lin
+        if len(self.high):
+            d = d.clone()
+            e = self.exp_high
+            d.view(-1)[self.high] = e * base.view(-1)[self.high] ** (e - 1)
+        # others[f] = product of the other slots' factors, by prefix and suffix products.
+        F = fac.shape[0]
+        others = torch.empty_like(fac)
+        acc = self.coef.clone()
+        for f in range(F):
+            others[f] = acc
+            acc = acc * fac[f]
+        acc = torch.ones_like(acc)
+        for f in range(F - 1, -1, -1):
+            others[f] *= acc
+            acc = acc * fac[f]
         flat = w_ext.new_zeros(self.n_polys * (N + 1))
-        flat.index_add_(0, self.jpos.reshape(-1), (self.coef[:, None] * d * others).reshape(-1))
+        flat.index_add_(0, self.jpos.reshape(-1), (d * others).reshape(-1))
         return flat.view(self.n_polys, N + 1)[:, :N]
 
     def residual(self, w) -> torch.Tensor:
@@ -104,6 +118,18 @@ class TorchConstraints:
             return torch.zeros((), dtype=self.dtype, device=self.device)
         v, sc = self.values_and_scale(w)
         return (v.abs() / sc.clamp(min=1.0)).max()
+
+
+#: cuSOLVER driver of the SVDs on CUDA (``None``: torch's choice; ``"gesvdj"``, Jacobi, is
+#: often faster for these small matrices). Ignored on the CPU.
+SVD_DRIVER: str | None = None
+
+
+def svd(J):
+    """Thin SVD ``(U, S, Vh)`` of ``J`` (on CUDA with :data:`SVD_DRIVER`)."""
+    if J.is_cuda and SVD_DRIVER is not None:
+        return torch.linalg.svd(J, full_matrices=False, driver=SVD_DRIVER)
+    return torch.linalg.svd(J, full_matrices=False)
 
 
 def tangent_basis(J, rtol: float = 1e-10):
@@ -115,7 +141,7 @@ def tangent_basis(J, rtol: float = 1e-10):
     """
     if J.shape[0] == 0:
         return J.new_zeros((0, J.shape[1]))
-    _, S, Vh = torch.linalg.svd(J, full_matrices=False)
+    _, S, Vh = svd(J)
     keep = S > rtol * S[0]
     return Vh * keep[:, None].to(Vh.dtype)
 
@@ -131,7 +157,7 @@ def lstsq(J, c, rcond: float | None):
     Singular values at most ``rcond`` times the largest count as zero; ``None``
     cuts at ``eps * max(m, n)`` (numpy's ``lstsq`` default).
     """
-    U, S, Vh = torch.linalg.svd(J, full_matrices=False)
+    U, S, Vh = svd(J)
     cut = rcond if rcond is not None else torch.finfo(J.dtype).eps * max(J.shape)
     keep = S > cut * S[0]
     inv = torch.where(keep, 1.0 / torch.where(keep, S, torch.ones_like(S)), torch.zeros_like(S))
@@ -148,18 +174,23 @@ def retract(tc: TorchConstraints, w, tol: float = 1e-14, max_iter: int = 30,
     tensor on its device; the residual is returned as a float.
     """
     w = w.detach().to(tc.dtype)
-    r = float(tc.residual(w))
-    it = 0
     if tc.n_polys == 0:
-        return w, r, it
+        return w, 0.0, 0
+
+    def res(v, sc):
+        return float((v.abs() / sc.clamp(min=1.0)).max())
+
+    v, sc = tc.values_and_scale(w)
+    r, it = res(v, sc), 0
     for cut in (rcond, None):
         while r > tol and it < max_iter:
-            w_new = w - lstsq(tc.jacobian(w), tc.values(w), cut)
-            r_new = float(tc.residual(w_new))
+            w_new = w - lstsq(tc.jacobian(w), v, cut)
+            v_new, sc_new = tc.values_and_scale(w_new)
+            r_new = res(v_new, sc_new)
             it += 1
             if not np.isfinite(r_new) or r_new >= r:
                 break
-            w, r = w_new, r_new
+            w, v, r = w_new, v_new, r_new
     return w, r, it
 
 
