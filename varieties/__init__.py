@@ -33,6 +33,7 @@ from .groups import (
 from .network import LayerSpec, NetworkSpec, evaluate, parse_spec
 from .tying import Tying, tying
 from .algebra import VarietyReport, analyze, function_dim, groebner, krull_dimension
+from .algebra import NeurovarietyResult, neurovariety
 from .learn import TrainResult, invariance_error, synthetic_data, train
 from .sweep import SweepResult, load_config, run_sweep
 from . import report
@@ -44,6 +45,7 @@ __all__ = [
     "GroupError", "KINDS", "LayerSpec", "MethodError", "NetworkSpec", "NonlinearError",
     "OutputAction", "PermutationGroup", "SpecError", "TrainResult", "Tying", "VarietiesError",
     "VarietyReport", "analyze", "constraints", "function_dim", "groebner", "invariance_error",
+    "NeurovarietyResult", "neurovariety",
     "krull_dimension", "load_config", "report", "run_sweep", "SweepResult", "synthetic_data",
     "train", "tying",
     "cyclic", "dihedral", "evaluate", "expand", "from_generators", "get_group",

@@ -14,7 +14,7 @@ import sys
 
 from .errors import VarietiesError
 
-SUBCOMMANDS = ("constraints", "tying", "analyze", "train", "sweep")
+SUBCOMMANDS = ("constraints", "tying", "analyze", "neurovariety", "train", "sweep")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -12,6 +12,7 @@ from .engines import (ENGINES, EngineResult, System, available_engines, check_pr
 from .exclusions import PRESETS, exclusion_poly
 from .families import Family, families
 from .function_dim import expected_neurovariety_dim, function_dim, function_dim_float
+from .neurovariety import NeurovarietyResult, neurovariety
 from .groebner import GroebnerResult, elimination, groebner, krull_dimension
 from .report import CERTAINTIES, VarietyReport
 from .slicing import SliceBounds, slice_bounds, slice_test
@@ -24,6 +25,7 @@ __all__ = [
     "available_engines", "build_problem", "census", "check_prime", "elimination",
     "exclusion_poly", "expected_neurovariety_dim", "families", "function_dim",
     "function_dim_float", "groebner", "krull_dimension", "minimal_primes", "msolve_binary",
+    "NeurovarietyResult", "neurovariety",
     "run_elimination", "run_groebner", "singular_binary", "slice_bounds",
     "slice_test", "variable_order",
 ]

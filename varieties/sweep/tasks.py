@@ -15,6 +15,10 @@ task                          columns
 :func:`dimension_row`         variety dimension or bounds with certainty and
                               certificate, degree, census, function
                               dimension, engine, status
+:func:`neurovariety_row`      the field's neurovariety columns (architecture,
+                              exponent, parameters, computed, ambient and
+                              expected dimension, filling, defect), spec,
+                              layer kinds, whether the primes agree
 :func:`probe_row`             a test double: sleeps, fails or hangs on demand
 ============================  ================================================
 
@@ -43,6 +47,10 @@ DIMENSION_COLUMNS = [
     "spec", "group", "kind", "exclude", "n", "layers", "weights", "constraints",
     "dim", "dim_lower", "dim_upper", "certainty", "prime", "degree", "method", "certificate",
     "census", "components", "function_dim", "engine",
+]
+NEUROVARIETY_COLUMNS = [
+    "architecture", "exponent", "num_parameters", "dimension_computed", "ambient_dimension",
+    "is_full_dimension", "expected_dimension", "defect", "spec", "kinds", "agree", "samples",
 ]
 PROBE_COLUMNS = ["spec", "group", "kind", "value"]
 # Columns in which a task restates its configuration. Others named like an
@@ -168,6 +176,36 @@ def dimension_row(config: dict) -> dict:
     return row
 
 
+def neurovariety_row(config: dict) -> dict:
+    """The neurovariety of one network (:func:`varieties.algebra.neurovariety.neurovariety`).
+
+    Configuration keys: ``spec``, ``seed`` (0), ``primes`` (the default
+    pair), ``max_memory`` (GB, default 3/4 of the available memory) and
+    ``timeout`` (set by the engine a little under the task's). The columns
+    are the field's (:data:`~varieties.algebra.neurovariety.FIELD_COLUMNS`),
+    then ``spec``, the layer ``kinds``, whether the two primes ``agree`` and
+    the number of sample rows.
+
+    Examples
+    --------
+    >>> row = neurovariety_row({"spec": "3,l5^4,l1"})      # Alexander-Hirschowitz
+    >>> row["dimension_computed"], row["expected_dimension"], row["defect"]
+    (14, 15, 1)
+    """
+    from ..algebra.evaluation import PRIMES
+    from ..algebra.neurovariety import neurovariety
+
+    args = _with_defaults("neurovariety_row", config)
+    timeout = config.get("timeout")
+    res = neurovariety(args["spec"], primes=tuple(args["primes"] or PRIMES), seed=args["seed"],
+                       timeout=float(timeout) if timeout else None,
+                       max_memory=args["max_memory"])
+    row = res.to_row()
+    if res.status != "ok":
+        row.update(status="timeout", message=f"the ranks were not done within {timeout} s")
+    return row
+
+
 def probe_row(config: dict) -> dict:
     """A task for testing the engine: sleeps ``sleep`` seconds, then answers.
 
@@ -266,6 +304,11 @@ TASKS: dict[str, tuple[Callable[[dict], dict], dict[str, Any], list[str]]] = {
         {"spec": None, "group": "symmetric", "kind": "invariant", "exclude": [],
          "engine": "auto", "method": "auto", "seed": 0, "full": False},
         DIMENSION_COLUMNS,
+    ),
+    "neurovariety_row": (
+        neurovariety_row,
+        {"spec": None, "seed": 0, "primes": None, "max_memory": None},
+        NEUROVARIETY_COLUMNS,
     ),
     "probe_row": (
         probe_row,
