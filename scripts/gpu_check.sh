@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# GPU check of varieties.learn: versions, the torch/CUDA tests, two CLI runs on CUDA, the benchmark.
+# GPU check of varieties.learn and varieties.nn: versions, the torch/CUDA tests (learning and the
+# torch modules), two CLI runs on CUDA, the two benchmarks (bench_learn, bench_nn).
 #
 # Usage, from the repository root (varieties need not be installed; python-flint is optional):
 #
@@ -11,7 +12,7 @@
 # the CLI runs fall back to the CPU, so the script can be tried anywhere.
 #
 # Files in $OUT: gpu_check.log (everything printed), pytest_torch.txt, train_default.json,
-# train_projected_float32.json, bench_learn.txt.
+# train_projected_float32.json, bench_learn.txt, bench_nn.txt.
 
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -86,12 +87,12 @@ if ! "$PY" -c "import hypothesis" >/dev/null 2>&1; then
     say "hypothesis is not installed: leaving out tests/test_learn_properties.py (no torch tests)"
 fi
 TESTS=()
-for f in tests/test_learn_*.py; do
+for f in tests/test_learn_*.py tests/test_nn*.py; do
     [ "$f" = tests/test_learn_properties.py ] && [ "$HAVE_HYPOTHESIS" = no ] && continue
     TESTS+=("$f")
 done
 if "$PY" -c "import pytest" >/dev/null 2>&1; then
-    step "pytest -m torch" 180 pytest_torch.txt "$PY" -m pytest -p no:cacheprovider \
+    step "pytest -m torch" 200 pytest_torch.txt "$PY" -m pytest -p no:cacheprovider \
         -m torch -rs --continue-on-collection-errors "${TESTS[@]}"
 else
     say "!!! pytest is not installed: no tests; the CLI runs and bench_learn below still"
@@ -143,6 +144,10 @@ fi
 # Small enough for the budget: one repetition, few steps, the O(n^3) dense kernels timed on
 # 32 rows (the script scales the time to the batch and says so).
 step "bench_learn" 150 bench_learn.txt "$PY" scripts/bench_learn.py --reps 1 --steps 20 \
+    --n 256 --batch 4096 --dense-rows 32
+# varieties.nn: module forward against the dense evaluator, the 256-wide layer against a dense
+# quadratic nn.Linear, projected steps numpy / torch cpu / torch cuda (and cuda with gesvdj).
+step "bench_nn" 150 bench_nn.txt "$PY" scripts/bench_nn.py --reps 3 --steps 10 \
     --n 256 --batch 4096 --dense-rows 32
 
 say ""
