@@ -179,16 +179,17 @@ def check_memory(rows: int, cols: int, width: int, max_memory: float | None,
 
 # ---------------------------------------------------------------------------- arithmetic
 
-def _mod(x: np.ndarray, p: int) -> np.ndarray:
-    """``x mod p`` for float64 integers ``|x| < 2^53`` (a new array; much faster than ``np.fmod``).
+def _mod(x: np.ndarray, p: int, out: np.ndarray | None = None) -> np.ndarray:
+    """``x mod p`` for float64 integers ``|x| < 2^53`` (much faster than ``np.fmod``).
 
     ``floor(x / p)`` from a product with ``1 / p`` is off by at most one,
-    which the two corrections undo; ``q p`` and ``x - q p`` are exact.
+    which the two (rarely taken) corrections undo; ``q p`` and ``x - q p``
+    are exact. ``out`` may be ``x`` itself.
     """
     q = np.multiply(x, 1.0 / p)
     np.floor(q, out=q)
     q *= p
-    r = np.subtract(x, q, out=q)
+    r = np.subtract(x, q, out=q if out is None else out)
     np.add(r, p, out=r, where=r < 0)
     np.subtract(r, p, out=r, where=r >= p)
     return r
@@ -316,22 +317,38 @@ def jacobian_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int,
     >>> jacobian_mod(spec, np.array([3.0, 5.0]), np.array([[2.0]]), 101).tolist()
     [[19.0, 36.0]]
     """
+    return _jacobian_t(spec, w, X, p, c, deadline).T
+
+
+def _jacobian_t(spec, w, X, p, c=None, deadline=None) -> np.ndarray:
+    """:func:`jacobian_mod` transposed (weights x samples), written layer block by block."""
     S = X.shape[0]
     cache: list = []
     forward_mod(spec, w, X, p, deadline, cache)
-    J = np.empty((S, w.shape[0]))
+    JT = np.empty((w.shape[0], S))
     layers = _layers(spec, w, p)
     delta = np.ones((S, spec.n_outputs)) if c is None else c
     for (lay, Aw, Sym, Bw, Cw), (o, P2, tr) in zip(reversed(layers), reversed(cache)):
         check_deadline(deadline)
         dt = delta if lay.power == 1 else _mod(delta * _mod(tr * lay.power, p), p)
         K = lay.width
+        # A layer's weights are one block, neuron by neuron: A pairs, then B, then C.
+        start = min(int(idx.flat[0]) for idx in (lay.a_idx, lay.b_idx, lay.c_idx)
+                    if idx is not None)
+        npairs = P2.shape[1] if Aw is not None else 0
+        per = npairs + (lay.p if Bw is not None else 0) + (1 if Cw is not None else 0)
+        block = JT[start:start + K * per].reshape(K, per, S)
+        dtT = dt.T
         if Aw is not None:
-            J[:, lay.a_idx.ravel()] = _mod(dt[:, :, None] * P2[:, None, :], p).reshape(S, -1)
+            part = block[:, :npairs]
+            np.multiply(dtT[:, None, :], P2.T[None, :, :], out=part)
+            _mod(part, p, out=part)
         if Bw is not None:
-            J[:, lay.b_idx.ravel()] = _mod(dt[:, :, None] * o[:, None, :], p).reshape(S, -1)
+            part = block[:, npairs:npairs + lay.p]
+            np.multiply(dtT[:, None, :], o.T[None, :, :], out=part)
+            _mod(part, p, out=part)
         if Cw is not None:
-            J[:, lay.c_idx] = dt
+            block[:, per - 1] = dtT
         if lay.l == 1:
             break
         g = np.zeros_like(o)
@@ -341,7 +358,7 @@ def jacobian_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int,
         if Bw is not None:
             g += matmul_mod(dt, Bw, p)
         delta = _mod(g, p)
-    return J
+    return JT
 
 
 def _rowwise_mod(Y: np.ndarray, o: np.ndarray, p: int) -> np.ndarray:
@@ -375,7 +392,8 @@ def rank_mod_p(A, p: int, deadline: float | None = None) -> int:
         A = residues(A, p)
     if A.size == 0:
         return 0
-    if A.shape[0] > A.shape[1]:
+    if A.shape[0] < A.shape[1]:
+        # Tall: once the rows so far reach full column rank, the rest cost nothing.
         A = A.T
     if A.size <= FLINT_MAX_ENTRIES or p >= MAX_PRIME:
         return _rank_flint(A, p)
@@ -519,14 +537,14 @@ def evaluation_ranks(spec, subspace=None, *, primes: Sequence[int] = PRIMES, see
                 c = rng.integers(0, p, size=(S, spec.n_outputs)).astype(np.float64)
             if subspace is None:
                 w = rng.integers(1, p, size=N).astype(np.float64)
-                J = jacobian_mod(spec, w, X, p, c, deadline)
+                J = _jacobian_t(spec, w, X, p, c, deadline)
             elif cols == 0:
-                J = np.zeros((S, 0))
+                J = np.zeros((0, S))
             else:
                 M = residues(subspace, p)
                 theta = rng.integers(1, p, size=cols).astype(np.float64)
                 w = matmul_mod(M, theta[:, None], p)[:, 0]
-                J = matmul_mod(jacobian_mod(spec, w, X, p, c, deadline), M, p)
+                J = matmul_mod(M.T, _jacobian_t(spec, w, X, p, c, deadline), p)
             check_deadline(deadline)
             ranks.append(rank_mod_p(J, p, deadline) if rank is None else rank(J, p))
             del J
