@@ -11,8 +11,8 @@ baseline measured in the same run):
 3. a 256-wide S_n-equivariant quadratic layer (``256,q256``), forward plus
    backward: the module against a dense ``nn.Linear``-style quadratic layer
    (features ``o_i o_j``, then a linear map), the dense one timed on
-   ``--dense-rows`` rows and scaled to the batch (its memory grows as
-   ``batch * n^2 / 2``);
+   ``--dense-rows`` and twice as many rows and extrapolated linearly to the
+   batch (its memory grows as ``batch * n^2 / 2``);
 4. projected steps of ``8,q8,q1`` (256 samples): the numpy path against the
    torch path on the CPU (and CUDA when present), steps per second, both the
    bare step (gradient, projection, retraction) and ``train``'s loop.
@@ -25,21 +25,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-
-
-def _threads(argv):
-    for i, a in enumerate(argv):
-        if a == "--threads" and i + 1 < len(argv):
-            return argv[i + 1]
-        if a.startswith("--threads="):
-            return a.split("=", 1)[1]
-    return "1"
 
 
 if __name__ == "__main__":
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, _threads(sys.argv[1:]))
+    # Before numpy is imported: BLAS reads its thread count once.
+    _pre = argparse.ArgumentParser(add_help=False)
+    _pre.add_argument("--threads", default="1")
+    os.environ.update({var: os.environ.get(var, _pre.parse_known_args()[0].threads)
+                       for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
 
 import time  # noqa: E402
 
@@ -132,19 +125,26 @@ def bench_wide_layer(n: int, batch: int, dense_rows: int, reps: int) -> pd.DataF
             # Dense quadratic layer: features o_i o_j (i <= j), then a Linear map.
             I, J = torch.triu_indices(n, n, device=dev)
             lin = torch.nn.Linear(len(I) + n, n, dtype=dtype, device=dev)
-            Xs = X[:dense_rows]
 
-            def dense(lin=lin, Xs=Xs, I=I, J=J):
+            def dense(rows, lin=lin, X=X, I=I, J=J):
+                Xs = X[:rows]
                 lin.zero_grad()
                 feats = torch.cat([Xs[:, I] * Xs[:, J], Xs], 1)
                 lin(feats).square().mean().backward()
 
-            t_dense = median_time(dense, max(1, reps), dev) * batch / dense_rows
+            # The weight gradient costs the same at any batch: time two row counts and
+            # extrapolate linearly to the batch, unless the whole batch is asked for.
+            r1, r2 = min(dense_rows, batch), min(2 * dense_rows, batch)
+            t1 = median_time(lambda: dense(r1), max(1, reps), dev)
+            t2 = t1 if r2 == r1 else median_time(lambda: dense(r2), max(1, reps), dev)
+            t_dense = t1 if r1 == batch else t1 + (t2 - t1) * (batch - r1) / (r2 - r1)
+            note = ("whole batch" if r1 == batch else
+                    f"linear from {r1} and {r2} rows ({1e3 * t1:.3g}, {1e3 * t2:.3g} ms)")
             name = str(dtype).removeprefix("torch.")
             rows += [{"layer": f"dense quadratic nn.Linear ({lin.weight.numel():,} weights)",
                       "device": dev, "dtype": name, "seconds": t_dense,
                       "speedup_vs_dense": 1.0,
-                      "note": f"timed on {dense_rows} rows x {batch / dense_rows:g}"},
+                      "note": note},
                      {"layer": f"SymmetricNetwork {n},q{n} ({m.n_params} params)",
                       "device": dev, "dtype": name, "seconds": t_mod,
                       "speedup_vs_dense": t_dense / t_mod, "note": ""}]
@@ -205,8 +205,9 @@ def main(argv=None) -> int:
     p.add_argument("--steps", type=int, default=20, help="train() steps per projected run")
     p.add_argument("--n", type=int, default=256, help="width of the equivariant layer")
     p.add_argument("--batch", type=int, default=4096)
-    p.add_argument("--dense-rows", type=int, default=256,
-                   help="rows on which the dense quadratic layer is timed (then scaled)")
+    p.add_argument("--dense-rows", type=int, default=4096,
+                   help="the dense quadratic layer is timed on this many rows and twice as "
+                        "many, then extrapolated to the batch (>= batch: the whole batch)")
     p.add_argument("--threads", default="1", help="BLAS/torch CPU threads (default 1)")
     p.add_argument("--skip", default="", help="comma-separated tables to skip (1,2,3,4)")
     args = p.parse_args(argv)

@@ -147,8 +147,8 @@ step "bench_learn" 150 bench_learn.txt "$PY" scripts/bench_learn.py --reps 1 --s
     --n 256 --batch 4096 --dense-rows 32
 # varieties.nn: module forward against the dense evaluator, the 256-wide layer against a dense
 # quadratic nn.Linear, projected steps numpy / torch cpu / torch cuda (and cuda with gesvdj).
-step "bench_nn" 150 bench_nn.txt "$PY" scripts/bench_nn.py --reps 3 --steps 10 \
-    --n 256 --batch 4096 --dense-rows 32
+step "bench_nn" 200 bench_nn.txt "$PY" scripts/bench_nn.py --reps 3 --steps 10 \
+    --n 256 --batch 4096 --dense-rows 4096 --threads 8
 
 say ""
 say "=== summary ($((SECONDS - START)) s in all; files in $OUT)"

@@ -9,16 +9,24 @@
   values, Jacobian, projection and retraction on the device (also used by
   ``train(..., backend="torch", method="projected")``).
 
-Importing this package imports torch; without torch it raises
-:class:`~varieties.errors.MethodError` saying how to install it.
+The names are loaded on first use, which imports torch; without torch that
+raises :class:`~varieties.errors.MethodError` saying how to install it.
 """
 
-from ..learn.torch_backend import import_torch
+from __future__ import annotations
 
-import_torch()
+from importlib import import_module
 
-from .projection import TorchConstraints  # noqa: E402
-from .symmetric import SymmetricNetwork  # noqa: E402
-from .variety import ProjectedOptimizer, VarietyNetwork  # noqa: E402
+_WHERE = {"ProjectedOptimizer": "variety", "SymmetricNetwork": "symmetric",
+          "TorchConstraints": "projection", "VarietyNetwork": "variety"}
 
-__all__ = ["ProjectedOptimizer", "SymmetricNetwork", "TorchConstraints", "VarietyNetwork"]
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ..learn.torch_backend import import_torch
+
+    import_torch()
+    return getattr(import_module(f".{_WHERE[name]}", __name__), name)
