@@ -13,6 +13,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import act_on_input, needs_cuda, needs_torch, small_cases, torch
 from varieties.errors import ActionError, DataError, MethodError
@@ -97,6 +99,39 @@ def test_parameters_are_the_tyings_free_parameters(spec, group, kind):
     theta = torch.cat([p.detach() for p in m.theta]).numpy()
     M = t.matrix()
     assert np.allclose(m.weights().detach().numpy(), M @ theta, rtol=0, atol=1e-15)
+
+
+@st.composite
+def networks(draw):
+    """(spec, group, kind): 1-3 layers of any kind, hidden widths n or smaller, a power maybe."""
+    group = draw(st.sampled_from(GROUPS + ("trivial",)))
+    n = draw(st.integers(1, 5)) if group != "hyperoctahedral" else 2 * draw(st.integers(1, 2))
+    depth = draw(st.integers(1, 3))
+    kind = draw(st.sampled_from(["invariant", "equivariant"]))
+    widths = [draw(st.sampled_from([n, 1, 2])) for _ in range(depth - 1)]
+    widths.append(n if kind == "equivariant" else draw(st.sampled_from([1, 2])))
+    layers = [draw(st.sampled_from("qsla")) + str(w) + draw(st.sampled_from(["", "", "^2"]))
+              for w in widths]
+    return ",".join([str(n)] + layers), group, kind
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=networks(), seed=st.integers(0, 2**16))
+def test_property_tying_parameters_reference_and_symmetry(case, seed):
+    spec, group, kind = case
+    torch.manual_seed(seed)
+    m = SymmetricNetwork(spec, group, kind, init_scale=0.7)
+    t = tying(spec, group, kind)
+    assert [n for names in m.param_names() for n in names] == list(t.params)
+    theta = torch.cat([p.detach() for p in m.theta]).numpy()
+    w = m.weights().detach().numpy()
+    assert np.allclose(w, t.matrix() @ theta, rtol=0, atol=1e-15)
+    x = _x(m.spec.n_inputs, batch=9, seed=seed)
+    F = m(x).detach().numpy()
+    ref = reference_forward(m.spec, w, x.numpy())
+    scale = 1 + np.abs(ref).max()
+    assert np.abs(F - ref).max() < 1e-12 * scale
+    assert m.check_equivariance(x) < 1e-11 * scale
 
 
 @pytest.mark.parametrize("spec,group,kind", [
