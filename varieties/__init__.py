@@ -4,7 +4,8 @@ Pipeline, data flowing one way: :mod:`~varieties.network` (specs) ->
 :mod:`~varieties.expand` (exact expansion) -> :mod:`~varieties.groups` and
 :mod:`~varieties.actions` (symmetries) -> :mod:`~varieties.constraints`
 -> :mod:`~varieties.tying` -> :mod:`~varieties.algebra` -> :mod:`~varieties.learn`
--> :mod:`~varieties.sweep` and :mod:`~varieties.report`.
+-> :mod:`~varieties.sweep` and :mod:`~varieties.report`. The torch modules
+(:mod:`~varieties.nn`, the ``torch`` extra) are not imported here.
 """
 
 from .actions import KINDS, OutputAction, make_action
