@@ -91,8 +91,10 @@ class SymmetricNetwork(torch.nn.Module):
         fk = {"device": device, "dtype": dtype}
         self.theta = torch.nn.ParameterList(
             [torch.nn.Parameter(torch.empty(p.n_params, **fk)) for p in self.plans])
+        def idx(a):
+            return torch.as_tensor(a, dtype=torch.int64, device=device)
+
         for p in self.plans:
-            idx = lambda a: torch.as_tensor(a, dtype=torch.int64, device=device)  # noqa: E731
             if p.role != "dense":
                 self.register_buffer(f"_coef{p.l}", idx(p.coef), persistent=False)
                 continue

@@ -207,6 +207,9 @@ class ProjectedOptimizer:
         self.optimizer, self.modules, self.tol = optimizer, modules, tol
 
     def __getattr__(self, name):
+        # Only for names this wrapper lacks (param_groups, state, ...); never for its own.
+        if name in ("optimizer", "modules", "tol"):
+            raise AttributeError(name)
         return getattr(self.optimizer, name)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
