@@ -55,7 +55,7 @@ def test_jacobian_matches_float_backprop_on_small_integers(spec, seed):
     w = rng.integers(-1, 3, spec.n_weights).astype(float)
     X = rng.integers(-1, 3, (4, spec.n_inputs)).astype(float)
     c = rng.integers(0, 3, (4, spec.n_outputs)).astype(float)
-    J = jacobian_mod(spec, np.mod(w, P), np.mod(X, P), P, c)
+    J = jacobian_mod(spec, np.mod(w, P), np.mod(X, P), P, c=c)
     for s in range(4):
         _, cache = forward(spec, w, X[s:s + 1], return_cache=True)
         g = backward(spec, w, cache, c[s:s + 1])
@@ -79,7 +79,7 @@ def test_rank_matches_the_expansion_oracle(spec, seed):
 def test_tied_subspace_rank_matches_the_oracle(spec, group, kind):
     sp = parse_spec(spec)
     M = _tied_matrix(sp, group, kind)
-    assert evaluation_ranks(sp, M)["ranks"][0] == max(function_dim_expansion(sp, M))
+    assert evaluation_ranks(sp, subspace=M)["ranks"][0] == max(function_dim_expansion(sp, M))
 
 
 def test_published_deep_example_and_the_issue_network():

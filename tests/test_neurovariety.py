@@ -98,7 +98,7 @@ def test_symmetry_vectors_keep_the_function(spec, seed):
     c = rng.integers(0, p, (12, spec.n_outputs)).astype(float)
     L = lie_matrix(spec, w, p)
     assert L.shape == (spec.n_weights, symmetry_dim(spec))
-    assert not matmul_mod(jacobian_mod(spec, w, X, p, c), L, p).any()
+    assert not matmul_mod(jacobian_mod(spec, w, X, p, c=c), L, p).any()
 
 
 @settings(max_examples=40, deadline=None)

@@ -57,6 +57,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import time
 from math import comb
 from typing import Sequence
@@ -73,6 +76,8 @@ MIN_PRIME = 2**10
 EXTRA_SAMPLES = 8
 FLINT_MAX_ENTRIES = 60_000
 LEAF_ROWS = 16
+# BLAS threads while the ranks run (see blas_threads); None leaves numpy's setting.
+RANK_BLAS_THREADS = 1
 # The Jacobian plus the rank's working copies, in units of the Jacobian.
 MEMORY_FACTOR = 3.0
 DEFAULT_MAX_MEMORY_GB = 4.0
@@ -177,6 +182,62 @@ def check_memory(rows: int, cols: int, width: int, max_memory: float | None,
             "use a smaller network, or raise the limit (max_memory=GB, --max-memory GB)")
 
 
+# ---------------------------------------------------------------------------- BLAS threads
+
+_BLAS_LOCK = threading.Lock()
+_BLAS_STATE = {"users": 0, "saved": None, "lib": False}
+
+
+def _openblas():
+    """numpy's bundled OpenBLAS (``get``, ``set`` of its thread count), or ``None``."""
+    if _BLAS_STATE["lib"] is False:
+        _BLAS_STATE["lib"] = None
+        try:
+            import ctypes
+            import glob
+
+            libs = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+            for path in glob.glob(os.path.join(libs, "libscipy_openblas*")):
+                lib = ctypes.CDLL(path)
+                get = getattr(lib, "scipy_openblas_get_num_threads64_", None)
+                put = getattr(lib, "scipy_openblas_set_num_threads64_", None)
+                if get is not None and put is not None:
+                    _BLAS_STATE["lib"] = (get, put)
+                    break
+        except OSError:
+            pass
+    return _BLAS_STATE["lib"]
+
+
+@contextlib.contextmanager
+def blas_threads(n: int | None):
+    """Run the block with ``n`` BLAS threads (numpy's OpenBLAS; nothing when it is not found).
+
+    The echelon form makes hundreds of small products, for which OpenBLAS'
+    threads cost more than they give: on a loaded 2-core machine one thread
+    ran ``3,l40^4,l40^4,l40^4,l1`` in 1.7 s, two in 4.7 s. Nested and
+    concurrent uses share one setting; the last to leave restores it.
+    ``None`` leaves the setting alone.
+    """
+    lib = _openblas() if n else None
+    if lib is None:
+        yield
+        return
+    get, put = lib
+    with _BLAS_LOCK:
+        if _BLAS_STATE["users"] == 0:
+            _BLAS_STATE["saved"] = get()
+            put(n)
+        _BLAS_STATE["users"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_STATE["users"] -= 1
+            if _BLAS_STATE["users"] == 0:
+                put(_BLAS_STATE["saved"])
+
+
 # ---------------------------------------------------------------------------- arithmetic
 
 def _mod(x: np.ndarray, p: int, out: np.ndarray | None = None) -> np.ndarray:
@@ -261,7 +322,7 @@ def _layers(spec: NetworkSpec, w: np.ndarray, p: int) -> list[tuple]:
     return out
 
 
-def forward_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int,
+def forward_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int, *,
                 deadline: float | None = None, cache: list | None = None) -> np.ndarray:
     """Outputs ``(samples, n_outputs)`` mod ``p`` at the rows of ``X`` (float64 residues).
 
@@ -299,7 +360,7 @@ def forward_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int,
     return o
 
 
-def jacobian_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int,
+def jacobian_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int, *,
                  c: np.ndarray | None = None, deadline: float | None = None) -> np.ndarray:
     """Rows ``s``: the gradient in ``w`` of ``c_s . F_w(x_s)`` mod ``p`` (back-propagation).
 
@@ -324,7 +385,7 @@ def _jacobian_t(spec, w, X, p, c=None, deadline=None) -> np.ndarray:
     """:func:`jacobian_mod` transposed (weights x samples), written layer block by block."""
     S = X.shape[0]
     cache: list = []
-    forward_mod(spec, w, X, p, deadline, cache)
+    forward_mod(spec, w, X, p, deadline=deadline, cache=cache)
     JT = np.empty((w.shape[0], S))
     layers = _layers(spec, w, p)
     delta = np.ones((S, spec.n_outputs)) if c is None else c
@@ -372,7 +433,7 @@ def _rowwise_mod(Y: np.ndarray, o: np.ndarray, p: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- rank
 
-def rank_mod_p(A, p: int, deadline: float | None = None) -> int:
+def rank_mod_p(A, p: int, *, deadline: float | None = None) -> int:
     """Rank of an integer matrix mod ``p``.
 
     python-flint's ``nmod_mat`` for small matrices or primes above ``2^26``;
@@ -414,7 +475,9 @@ def _sub_matmul(C: np.ndarray, A: np.ndarray, B: np.ndarray, p: int) -> np.ndarr
     """``(C - A @ B) mod p``, one reduction per :func:`chunk` of the inner dimension."""
     step = chunk(p)
     for s in range(0, A.shape[1], step):
-        C = _mod(C - A[:, s:s + step] @ B[s:s + step], p)
+        T = A[:, s:s + step] @ B[s:s + step]
+        np.subtract(C, T, out=T)
+        C = _mod(T, p, out=T)
     return C
 
 
@@ -482,7 +545,7 @@ def _rref_leaf(A: np.ndarray, p: int):
 
 # ---------------------------------------------------------------------------- ranks at two primes
 
-def evaluation_ranks(spec, subspace=None, *, primes: Sequence[int] = PRIMES, seed: int = 0,
+def evaluation_ranks(spec, *, subspace=None, primes: Sequence[int] = PRIMES, seed: int = 0,
                      deadline: float | None = None, progress: bool = False,
                      max_memory: float | None = None, rank=None) -> dict:
     """Rank of ``w -> F_w`` (or of ``theta -> F_{M theta}``) mod each prime, at its own random point.
@@ -527,7 +590,8 @@ def evaluation_ranks(spec, subspace=None, *, primes: Sequence[int] = PRIMES, see
     check_memory(S, N, width, max_memory, str(spec))
     ranks = []
     with progress_bar(len(primes), f"rank of {spec}", "prime",
-                      enabled=progress and N * S > 10**6) as bar:
+                      enabled=progress and N * S > 10**6) as bar, \
+            blas_threads(RANK_BLAS_THREADS):
         for r, p in enumerate(primes):
             check_deadline(deadline)
             rng = np.random.default_rng([seed, r, p])
@@ -546,7 +610,7 @@ def evaluation_ranks(spec, subspace=None, *, primes: Sequence[int] = PRIMES, see
                 w = matmul_mod(M, theta[:, None], p)[:, 0]
                 J = matmul_mod(M.T, _jacobian_t(spec, w, X, p, c, deadline), p)
             check_deadline(deadline)
-            ranks.append(rank_mod_p(J, p, deadline) if rank is None else rank(J, p))
+            ranks.append(rank_mod_p(J, p, deadline=deadline) if rank is None else rank(J, p))
             del J
             bar.update(1)
     return {"ranks": ranks, "primes": primes, "agree": len(set(ranks)) == 1, "samples": S,

@@ -138,7 +138,7 @@ def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
     if M is None and group is not None and kind != "none":
         M = _tied_matrix(spec, group, kind)
     try:
-        res = evaluation_ranks(spec, M, primes=primes, seed=seed, deadline=deadline,
+        res = evaluation_ranks(spec, subspace=M, primes=primes, seed=seed, deadline=deadline,
                                progress=progress, max_memory=max_memory, rank=_rank)
     except TimeLimit:
         details = {"ranks": {}, "agree": None, "seed": seed, "timeout": True}

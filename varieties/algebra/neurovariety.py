@@ -209,7 +209,8 @@ def lie_matrix(spec: NetworkSpec | str, w: np.ndarray, p: int) -> np.ndarray:
     return _mod(L, p)
 
 
-def orbit_dim(spec: NetworkSpec | str, *, seed: int = 0, p: int = PRIMES[0]) -> int:
+def orbit_dim(spec: NetworkSpec | str, *, seed: int = 0, p: int = PRIMES[0],
+              deadline: float | None = None) -> int:
     """Dimension of the generic orbit of the symmetry group (:func:`symmetry_dim` less stabilisers).
 
     Power networks without the full indexing: :func:`symmetry_dim` (finite
@@ -227,7 +228,7 @@ def orbit_dim(spec: NetworkSpec | str, *, seed: int = 0, p: int = PRIMES[0]) -> 
         return symmetry_dim(spec)
     rng = np.random.default_rng([seed, p, 7])
     w = rng.integers(1, p, size=spec.n_weights).astype(np.float64)
-    return rank_mod_p(lie_matrix(spec, w, p), p)
+    return rank_mod_p(lie_matrix(spec, w, p), p, deadline=deadline)
 
 
 def expected_dim(spec: NetworkSpec | str, *, seed: int = 0) -> int:
@@ -267,7 +268,8 @@ class NeurovarietyResult:
     degrees : list of int
         Degrees of the output's monomials.
     status : str
-        ``ok`` or ``timeout``.
+        ``ok`` or ``timeout`` (stopped before the symmetry orbit was known:
+        ``orbit`` 0 and ``expected`` the trivial ``min(ambient, params)``).
     seconds : float
     """
 
@@ -374,11 +376,17 @@ def neurovariety(spec: NetworkSpec | str, *, primes: Sequence[int] = PRIMES, see
     deadline = None if timeout is None else start + check_timeout(timeout, "timeout",
                                                                   MethodError)
     ambient = ambient_dim(spec)
-    orbit = orbit_dim(spec, seed=seed)
+    base = dict(spec=str(spec), ambient=ambient, params=spec.n_weights,
+                symmetry=symmetry_dim(spec), seed=seed, degrees=sorted(output_degrees(spec)))
+    try:
+        orbit = orbit_dim(spec, seed=seed, deadline=deadline)
+    except TimeLimit:
+        return NeurovarietyResult(dim=None, defect=None, filling=None, status="timeout",
+                                  expected=min(ambient, spec.n_weights), orbit=0,
+                                  primes=[int(q) for q in primes],
+                                  seconds=time.perf_counter() - start, **base)
     expected = min(ambient, spec.n_weights - orbit)
-    base = dict(spec=str(spec), ambient=ambient, expected=expected, params=spec.n_weights,
-                symmetry=symmetry_dim(spec), orbit=orbit, seed=seed,
-                degrees=sorted(output_degrees(spec)))
+    base.update(expected=expected, orbit=orbit)
     try:
         res = evaluation_ranks(spec, primes=primes, seed=seed, deadline=deadline,
                                progress=progress, max_memory=max_memory)
