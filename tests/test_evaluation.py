@@ -157,3 +157,16 @@ def test_deadline_and_bad_primes():
 def test_primes_agree_on_a_range_of_networks():
     for spec in ("3,q3,q1", "2,l2^2,l8^2,l6^2,l2^2,l1", "2,a3^3,s2,q2,full", "1,q3^2,l2"):
         assert evaluation_ranks(spec, seed=3)["agree"]
+
+
+def test_blas_threads_are_restored():
+    lib = ev._openblas()
+    if lib is None:
+        pytest.skip("numpy's OpenBLAS not found")
+    get, _ = lib
+    before = get()
+    with ev.blas_threads(1):
+        with ev.blas_threads(1):
+            assert get() == 1
+        assert get() == 1
+    assert get() == before
