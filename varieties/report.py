@@ -31,6 +31,7 @@ from .errors import DataError
 INT_COLUMNS = (
     "n", "weights", "constraints", "equality", "zero", "linear", "polynomial", "colors",
     "zero_weights", "free", "function_dim", "closed_form", "dim", "dim_lower", "dim_upper",
+    "function_dim_lower", "function_dim_upper",
     "prime", "degree", "seed", "width", "w", "w1", "w2",
 )
 BOOL_COLUMNS = ("agree", "full", "fail")
@@ -39,6 +40,7 @@ _INT_TEXT = re.compile(r"-?[0-9]+")
 JSON_COLUMNS = ("census", "components", "exclude")
 STRING_COLUMNS = (
     "key", "spec", "group", "kind", "layers", "layer", "method", "certificate", "certainty",
+    "function_dim_certainty", "top_families",
     "engine",
     "status", "message", "closed_form_method", "mode",
 )

@@ -489,12 +489,33 @@ class _Analysis:
         if not vals:
             return
         v, name, det = max(vals, key=lambda t: t[0])
-        self.rep.function_dim = v
-        ranks = det["ranks"]
+        by_name = {f: w for w, f, _ in vals}
+        for entry in self.rep.families:
+            if entry["name"] in by_name:
+                entry["function_dim"] = by_name[entry["name"]]
+                entry["function_top"] = by_name[entry["name"]] == v
         agree = "which agree" if det["agree"] else "which DISAGREE, the larger reported"
-        self.certs.append(f"function_dim {v}: Jacobian rank of w -> x-coefficients on family "
-                          f"'{name}', mod two primes, {agree} (a lower bound for functions "
-                          "in V)")
+        lower_cert = (f"function_dim >= {v}: rank of the sample Jacobian of w -> F_w on family "
+                      f"'{name}', mod two primes, {agree} (rigorous: the family lies in V)")
+        self.rep.function_dim_lower = v
+        self.enter("function_dim bounds")
+        from .function_bounds import function_dim_bounds
+
+        system = self.system(self.prime)
+        fb = function_dim_bounds(self.problem, self.group, v, lower_cert, system=system,
+                                 engine=self.engine_for(self.prime), seed=self.seed,
+                                 budget=max(1.0, self.timeout / 4), deadline=self.deadline)
+        for t in fb.tests:
+            self.rep.steps.append({"what": "image slice", "codim": t.codim, "engine": t.engine,
+                                   "status": t.status, "empty": t.empty,
+                                   "seconds": round(t.seconds, 3), "prime": t.prime,
+                                   "seed": t.seed})
+        self.rep.function_dim_upper = fb.upper
+        self.rep.function_dim = fb.value
+        self.rep.function_dim_certainty = fb.certainty
+        self.certs.append(lower_cert)
+        if fb.upper_cert:
+            self.certs.append(fb.upper_cert)
         for w, fname, d in vals:
             if not d["agree"]:
                 self.note(f"function_dim on family '{fname}': the ranks mod "
@@ -509,6 +530,8 @@ class _Analysis:
         lower, upper = self.lower, self.upper
         rep.dim_lower, rep.dim_upper = lower, upper
         rep.dim = lower if lower == upper else None
+        for entry in rep.families:   # the families that reach the best lower bound
+            entry["top"] = entry.get("dim_lower") is not None and entry["dim_lower"] == lower
         rep.certainty = max(self.lower_how, self.upper_how, key=_RANK.__getitem__)
         rep.prime = self.modular_prime if rep.certainty == "modular" else None
         rep.certificate = "; ".join([c for c in (self.lower_cert, self.upper_cert) if c]

@@ -400,8 +400,11 @@ def eval_mod_p(f, point: Sequence[int], p: int) -> int:
 
 def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",
              polys=None, seed: int = 0, p: int = LARGE_PRIME,
-             deadline: float | None = None) -> list[Family]:
+             deadline: float | None = None, representations: bool = True) -> list[Family]:
     """All exact families that apply, with their orbit dimensions.
+
+    ``representations``: also the families of every (signed) action of the
+    group on the hidden units (:mod:`.rep_families`), named ``hidden: ...``.
 
     ``polys`` (the constraints, sympy ``PolyElement`` in spec weight order)
     enables the membership check; families failing it are dropped.
@@ -410,6 +413,8 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant"
     limit reached``.
     """
     from .engines import TimeLimit
+
+    from .rep_families import representation_families
 
     spec = parse_spec(spec)
     out = [constant_family(spec, group, kind)]
@@ -423,6 +428,9 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant"
             continue
         if f is not None:
             out.append(f)
+    if representations:
+        # One family per action of the group on the hidden units (.rep_families).
+        out.extend(representation_families(spec, group, kind))
     done = []
     for f in out:
         if not f.matrix:

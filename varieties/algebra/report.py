@@ -72,8 +72,15 @@ class VarietyReport:
     census : dict or None
         Numerical local-dimension histogram (float64; see :mod:`.census`).
     function_dim : int or None
-        Dimension of the space of network functions on the largest exact
-        family (a rigorous lower bound for the functions in ``V``).
+        Dimension of the set of functions the weights in ``V`` compute, when
+        its bounds meet (:mod:`.function_bounds`), else ``None``.
+    function_dim_lower, function_dim_upper : int or None
+        Its bounds: the best exact family's function dimension (rigorous),
+        and the least of the equivariant polynomial count (exact), the
+        neurovariety dimension (probabilistic) and image slices (modular).
+    function_dim_certainty : str or None
+        The weaker of the two bounds' certainties (``exact``,
+        ``probabilistic``, ``modular``), as for ``certainty``.
     engine, method : str
         The engine, and the method actually used (``auto`` says which).
     seconds : float
@@ -106,6 +113,9 @@ class VarietyReport:
     components: list = field(default_factory=list)
     census: dict | None = None
     function_dim: int | None = None
+    function_dim_lower: int | None = None
+    function_dim_upper: int | None = None
+    function_dim_certainty: str | None = None
     engine: str = "sympy"
     method: str = "auto"
     seconds: float = 0.0

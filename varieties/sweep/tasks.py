@@ -46,7 +46,8 @@ BURNSIDE_MAX_ORDER = 5000
 DIMENSION_COLUMNS = [
     "spec", "group", "kind", "exclude", "n", "layers", "weights", "constraints",
     "dim", "dim_lower", "dim_upper", "certainty", "prime", "degree", "method", "certificate",
-    "census", "components", "function_dim", "engine",
+    "census", "components", "function_dim", "function_dim_lower", "function_dim_upper",
+    "function_dim_certainty", "top_families", "engine",
 ]
 NEUROVARIETY_COLUMNS = [
     "architecture", "exponent", "num_parameters", "dimension_computed", "ambient_dimension",
@@ -170,7 +171,12 @@ def dimension_row(config: dict) -> dict:
         "certainty": report.certainty, "prime": report.prime, "degree": report.degree,
         "method": report.method, "certificate": report.certificate,
         "census": report.census, "components": report.components,
-        "function_dim": report.function_dim, "engine": report.engine,
+        "function_dim": report.function_dim,
+        "function_dim_lower": report.function_dim_lower,
+        "function_dim_upper": report.function_dim_upper,
+        "function_dim_certainty": report.function_dim_certainty,
+        "top_families": "; ".join(f["name"] for f in report.families if f.get("top")),
+        "engine": report.engine,
         "seconds": report.seconds, "status": report.status, "message": report.message,
     }
     return row

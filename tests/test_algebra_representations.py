@@ -1,0 +1,168 @@
+"""Hidden-layer actions and the families they give: checked by brute force over the group."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from fractions import Fraction
+
+import pytest
+
+from varieties.algebra.representations import (hidden_actions, signed_transitive_actions,
+                                               transitive_actions)
+from varieties.groups import compose, get_group, inverse
+
+GROUPS = [("symmetric", 3), ("symmetric", 4), ("cyclic", 4), ("cyclic", 6), ("dihedral", 4),
+          ("dihedral", 5), ("hyperoctahedral", 4)]
+
+
+def _signed_compose(a, b):
+    """(a after b) for signed permutations given as (perm, signs)."""
+    pa, sa = a
+    pb, sb = b
+    return (tuple(pa[pb[i]] for i in range(len(pb))),
+            tuple(sb[i] * sa[pb[i]] for i in range(len(pb))))
+
+
+def is_homomorphism(G, act) -> bool:
+    """The generators' images extend to a map on the whole group (closure of pairs)."""
+    k = act.size
+    e = (tuple(range(G.degree)), (tuple(range(k)), (1,) * k))
+    gens = [(g, (p, s)) for g, p, s in zip(G.generators, act.perms, act.signs)]
+    image = {e[0]: e[1]}
+    frontier = [e]
+    while frontier:
+        nxt = []
+        for h in frontier:
+            for g in gens:
+                x = (compose(g[0], h[0]), _signed_compose(g[1], h[1]))
+                if x[0] in image:
+                    if image[x[0]] != x[1]:
+                        return False
+                else:
+                    image[x[0]] = x[1]
+                    nxt.append(x)
+        frontier = nxt
+    return True
+
+
+def subgroup_classes_by_index(G) -> dict[int, int]:
+    """Conjugacy classes of subgroups by index, by brute force: closures of element pairs."""
+    els = G.elements()
+    order = len(els)
+
+    def closure(gens):
+        seen = {tuple(range(G.degree))}
+        frontier = list(seen)
+        while frontier:
+            nxt = []
+            for h in frontier:
+                for g in gens:
+                    x = compose(g, h)
+                    if x not in seen:
+                        seen.add(x)
+                        nxt.append(x)
+            frontier = nxt
+        return frozenset(seen)
+
+    subs = {closure([a, b]) for a in els for b in els}
+    # Every subgroup of these small groups is 2-generated except a few 3-generated ones.
+    subs |= {closure([a, b, c]) for a, b, c in itertools.combinations(els, 3)
+             if order <= 24}
+    classes = set()
+    for H in subs:
+        classes.add(min(tuple(sorted(compose(compose(g, h), inverse(g)) for h in H))
+                        for g in els))
+    out: dict[int, int] = {}
+    for H in classes:
+        out[order // len(H)] = out.get(order // len(H), 0) + 1
+    return out
+
+
+@pytest.mark.parametrize("name,n", GROUPS)
+def test_every_action_is_a_homomorphism(name, n):
+    G = get_group(name, n)
+    for k in range(1, 5):
+        for act in signed_transitive_actions(G, k):
+            assert is_homomorphism(G, act), (name, n, k, act)
+    for act in hidden_actions(G, 4):
+        assert is_homomorphism(G, act), act.name
+
+
+@pytest.mark.parametrize("name,n", [("symmetric", 3), ("symmetric", 4), ("cyclic", 6),
+                                    ("dihedral", 4)])
+def test_transitive_actions_are_the_subgroup_classes(name, n):
+    """One transitive action per conjugacy class of subgroups of that index."""
+    G = get_group(name, n)
+    classes = subgroup_classes_by_index(G)
+    for k in range(1, 7):
+        assert len(transitive_actions(G, k)) == classes.get(k, 0), (name, n, k)
+
+
+def test_characters_and_names():
+    S3 = get_group("symmetric", 3)
+    assert sorted(a.name for a in signed_transitive_actions(S3, 1)) == ["sign", "trivial"]
+    assert [a.name for a in transitive_actions(S3, 3)] == ["standard + trivial"]
+    # C4 has four characters into C4, two of them real: trivial and -1 on the generator.
+    assert len(signed_transitive_actions(get_group("cyclic", 4), 1)) == 2
+    # The natural action is given by the group's own generators.
+    G = get_group("dihedral", 5)
+    natural = [a for a in transitive_actions(G, 5) if a.name == "natural"]
+    assert len(natural) == 1 and natural[0].perms == G.generators
+
+
+# ---------------------------------------------------------------------------- families
+
+def _family_point(spec, fam, rng):
+    theta = [Fraction(rng.randint(-5, 5), rng.randint(1, 3)) for _ in range(fam.n_params)]
+    return {w: sum(a * t for a, t in zip(row, theta)) for w, row in zip(spec.weights, fam.matrix)}
+
+
+@pytest.mark.parametrize("spec,group,kind", [
+    ("2,q2,q1", "symmetric", "invariant"), ("3,q3,q1", "symmetric", "invariant"),
+    ("3,q2,q1", "cyclic", "invariant"), ("3,q3,q3", "symmetric", "equivariant"),
+    ("4,q2,q1", "dihedral", "invariant"), ("3,l2^2,l1", "symmetric", "invariant"),
+    ("3,q2,q2,q1", "symmetric", "invariant"), ("4,q2,q2", "hyperoctahedral", "folded"),
+    ("3,q3,q1,full", "symmetric", "invariant"),
+])
+def test_every_family_is_symmetric_by_brute_force(spec, group, kind):
+    """F(g x) = rho(g) F(x) exactly, for every group element, at random rational weights."""
+    from varieties.actions import make_action
+    from varieties.algebra.rep_families import representation_families
+    from varieties.network import evaluate, parse_spec
+
+    from conftest import act_on_input
+
+    s = parse_spec(spec)
+    G = get_group(group, s.n_inputs)
+    act = make_action(G, kind, s.n_outputs)
+    rng = random.Random(7)
+    fams = representation_families(s, group, kind)
+    assert fams
+    for fam in fams:
+        w = _family_point(s, fam, rng)
+        x = [Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(s.n_inputs)]
+        y = evaluate(s, w, x)
+        for g in G.elements():
+            gy = evaluate(s, w, act_on_input(g, x))
+            assert gy == act_on_input(act.rho(g), y), (fam.name, g)
+
+
+def test_families_are_checked_in_v_and_bounded_by_the_function_bounds():
+    from varieties.algebra.families import family_dimension
+    from varieties.algebra.function_bounds import equivariant_poly_dim
+    from varieties.algebra.function_dim import function_dim
+    from varieties.algebra.rep_families import representation_families
+    from varieties.algebra.system import build_problem
+
+    for spec, group, kind in [("2,q2,q1", "symmetric", "invariant"),
+                              ("3,q3,q1", "symmetric", "invariant"),
+                              ("4,q2,q1", "cyclic", "invariant")]:
+        pr = build_problem(spec, group, kind)
+        count = equivariant_poly_dim(spec, group, kind)
+        neuro = function_dim(spec)
+        for fam in representation_families(spec, group, kind):
+            family_dimension(pr.spec, fam, pr.polys(), seed=1)
+            assert fam.in_variety, fam.name          # every constraint vanishes mod p
+            fd = function_dim(pr.spec, subspace=fam.matrix)
+            assert fd <= count and fd <= neuro and fam.dim_lower <= pr.n_weights
