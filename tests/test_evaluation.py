@@ -133,6 +133,16 @@ def test_matmul_mod_is_exact_past_one_chunk():
     assert got.astype(np.int64).tolist() == want
 
 
+def test_blas_rank_is_exact_for_primes_near_the_limit(monkeypatch):
+    p = 2**26 - 5                        # chunk(p) == 2: every product sum is split
+    rng = np.random.default_rng(3)
+    A = matmul_mod(rng.integers(0, p, (60, 25)).astype(float),
+                   rng.integers(0, p, (25, 50)).astype(float), p)
+    monkeypatch.setattr(ev, "FLINT_MAX_ENTRIES", 0)
+    assert ev.chunk(p) == 2
+    assert rank_mod_p(A, p) == ev._rank_flint(A, p) == 25
+
+
 def test_ambient_counts_monomials():
     assert ambient_dim(parse_spec("2,l3^2,l2^2,l3^2,l4")) == 4 * 9    # binary octics
     assert ambient_dim(parse_spec("2,q2,q1")) == 15                    # degree <= 4 in 2

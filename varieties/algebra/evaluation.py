@@ -527,7 +527,7 @@ def _rref_leaf(A: np.ndarray, p: int):
     for row in A:
         r = len(piv)
         if r:
-            row = _mod(row - row[piv] @ E[:r], p)
+            row = _sub_matmul(row[None, :], row[piv][None, :], E[:r], p)[0]
         nz = np.flatnonzero(row)
         if not nz.size:
             continue
