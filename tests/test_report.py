@@ -117,7 +117,10 @@ def test_summary_counts_match_the_table(constraint_csv):
 def test_figures_are_written_next_to_the_csvs(constraint_csv, dimension_csv):
     pytest.importorskip("matplotlib")
     pngs = report.figures([constraint_csv, dimension_csv])
-    assert [p.name for p in pngs] == ["constraint_tables.png", "variety_dimensions.png"]
+    names = [p.name for p in pngs]
+    assert names[:2] == ["constraint_tables.png", "variety_dimensions.png"]
+    # Two-layer invariant rows also get the dimensions against the hidden width.
+    assert names[2:] in ([], ["variety_dimensions_by_width.png"])
     for p in pngs:
         assert p.parent == constraint_csv.parent or p.parent == dimension_csv.parent
         data = p.read_bytes()

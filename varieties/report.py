@@ -381,8 +381,12 @@ def plot_dimensions(df: pd.DataFrame, path: str | pathlib.Path) -> pathlib.Path:
         if not pd.isna(getattr(r, "weights", pd.NA)):
             ax.plot([int(r.weights)], [i], "|", color="gray", markersize=10, label="weights")
         fd = getattr(r, "function_dim", pd.NA)
+        flo, fhi = getattr(r, "function_dim_lower", pd.NA), getattr(r, "function_dim_upper", pd.NA)
         if not pd.isna(fd):
             ax.plot([int(fd)], [i], "x", color="C3", label="function dim")
+        elif not (pd.isna(flo) or pd.isna(fhi)):
+            ax.plot([int(flo), int(fhi)], [i, i], "-", color="C3", linewidth=2, alpha=0.6,
+                    label="function dim bounds")
     handles, seen = [], {}
     for h, lab in zip(*ax.get_legend_handles_labels()):
         seen.setdefault(lab, h)
@@ -393,6 +397,74 @@ def plot_dimensions(df: pd.DataFrame, path: str | pathlib.Path) -> pathlib.Path:
     ax.set_xlim(left=0)
     ax.set_xlabel("dimension")
     ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _hidden_width(spec: str):
+    """``(n, width)`` of a ``n,KIND w,KIND 1`` spec, else ``None``."""
+    parts = spec.split(",")
+    if len(parts) != 3 or parts[2] != "q1" or not parts[1][1:].isdigit():
+        return None
+    return int(parts[0]), int(parts[1][1:])
+
+
+def plot_dimensions_by_width(df: pd.DataFrame, path: str | pathlib.Path) -> pathlib.Path | None:
+    """Dimension and function dimension of 2-layer invariant networks against the hidden width.
+
+    One panel per group, one colour per ``n``: the variety's dimension (solid;
+    its bounds as a band when they do not meet) and the function-space
+    dimension (dashed; its bounds likewise), rows without exclusions.
+    ``None`` when the CSV has no such rows.
+    """
+    plt = _pyplot()
+    rows = []
+    for r in df.itertuples():
+        nw = _hidden_width(str(r.spec))
+        excl = getattr(r, "exclude", None)
+        if nw is None or r.kind != "invariant" or (isinstance(excl, list) and excl):
+            continue
+        rows.append((str(r.group), nw[0], nw[1], r))
+    if not rows:
+        return None
+    groups = sorted({g for g, *_ in rows})
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 3.6), squeeze=False)
+    colour = {n: f"C{i}" for i, n in enumerate(sorted({n for _, n, _, _ in rows}))}
+    for ax, g in zip(axes[0], groups):
+        for n in sorted({n for gg, n, _, _ in rows if gg == g}):
+            c = colour[n]
+            pts = sorted((w, r) for gg, nn, w, r in rows if gg == g and nn == n)
+            ws = [w for w, _ in pts]
+
+            def series(col, lo, hi):
+                mid = [getattr(r, col, pd.NA) for _, r in pts]
+                low = [getattr(r, lo, pd.NA) for _, r in pts]
+                high = [getattr(r, hi, pd.NA) for _, r in pts]
+                val = [float(m) if not pd.isna(m) else float("nan") for m in mid]
+                band = [(float(a), float(b)) if not (pd.isna(a) or pd.isna(b)) else
+                        (float("nan"), float("nan")) for a, b in zip(low, high)]
+                return val, band
+
+            for col, lo, hi, style in (("dim", "dim_lower", "dim_upper", "-o"),
+                                       ("function_dim", "function_dim_lower",
+                                        "function_dim_upper", "--x")):
+                if col not in df.columns:
+                    continue
+                val, band = series(col, lo, hi)
+                ax.plot(ws, val, style, color=c,
+                        label=f"n={n} {'dim' if col == 'dim' else 'function dim'}")
+                ax.fill_between(ws, [a for a, _ in band], [b for _, b in band],
+                                color=c, alpha=0.15)
+        ax.set_title(g, fontsize=9)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_xlabel("hidden width")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("dimension")
+    for ax in axes[0]:
+        ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     path = pathlib.Path(path)
     fig.savefig(path, dpi=110)
@@ -418,4 +490,7 @@ def figures(csv_paths) -> list[pathlib.Path]:
             written.append(plot_colors(df, png))
         elif "dim_lower" in df.columns or "dim" in df.columns:
             written.append(plot_dimensions(df, png))
+            by_width = plot_dimensions_by_width(df, p.with_name(p.stem + "_by_width.png"))
+            if by_width is not None:
+                written.append(by_width)
     return written
