@@ -180,3 +180,22 @@ def test_sweep_task_row():
     assert row["dimension_computed"] == 16 and row["defect"] == 6
     assert row["architecture"] == "(2, 3, 2, 3, 4)" and row["exponent"] == "2"
     assert "neurovariety_row" in TASKS
+
+
+@pytest.mark.parametrize("spec", ["2,q2,q2,q1", "2,a2^2,s2,l2", "2,q2,q1,full", "3,l3,a2,q1",
+                                  "1,s2^3,q2,a1"])
+def test_lie_matrix_spans_what_lie_vectors_span(spec):
+    """The vectorised tangent vectors against the dict-based reference of the families."""
+    import random
+
+    from varieties.algebra.evaluation import rank_mod_p
+    from varieties.algebra.families import LARGE_PRIME, lie_vectors
+
+    sp, p = parse_spec(spec), LARGE_PRIME
+    rng = random.Random(2)
+    w = [rng.randrange(p) for _ in sp.weights]
+    ref = np.array([[v.get(n, 0) for n in sp.weights]
+                    for v in lie_vectors(sp, dict(zip(sp.weights, w)), p)], dtype=np.int64).T
+    L = lie_matrix(sp, w, p)
+    r = rank_mod_p(L, p)
+    assert r == rank_mod_p(ref, p) == rank_mod_p(np.hstack([L, ref]), p)

@@ -449,6 +449,11 @@ def rank_mod_p(A, p: int, *, deadline: float | None = None) -> int:
         if not isinstance(A, np.ndarray) and (not len(A) or not len(A[0])):
             return 0
         if p >= MAX_PRIME:
+            arr = np.asarray(A)
+            if not arr.size:
+                return 0
+            if arr.dtype.kind in "iu":
+                return _rank_flint(np.mod(arr, p), p)
             return _rank_flint(np.asarray(A, dtype=object), p)
         A = residues(A, p)
     if A.size == 0:

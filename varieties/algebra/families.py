@@ -367,14 +367,18 @@ def family_dimension(spec: NetworkSpec, fam: Family, polys=None, p: int = LARGE_
 
     rng = random.Random(f"family:{fam.name}:{seed}")
     theta = [rng.randrange(1, p) for _ in range(fam.n_params)]
-    names = spec.weights
     wv = [sum(a * t for a, t in zip(row, theta)) % p for row in fam.matrix]
-    w = dict(zip(names, wv))
-    cols = [[row[c] for row in fam.matrix] for c in range(fam.n_params)]
-    for v in lie_vectors(spec, w, p):
-        cols.append([v.get(n, 0) for n in names])
+    # The reparametrisations' tangent vectors, vectorised (the same group as
+    # lie_vectors, which stays as the readable reference).
+    import numpy as np
+
+    from .evaluation import rank_mod_p as rank_fast, residues
+    from .neurovariety import lie_matrix
+
+    cols = np.hstack([residues(fam.matrix, p).astype(np.int64).reshape(len(wv), fam.n_params),
+                      lie_matrix(spec, wv, p)])
     check_deadline(deadline)
-    fam.dim_lower = rank_mod_p(cols, p) if cols else 0
+    fam.dim_lower = rank_fast(cols, p, deadline=deadline) if cols.size else 0
     fam.prime, fam.seed, fam.point = p, seed, wv
     if polys is not None:
         fam.in_variety = True

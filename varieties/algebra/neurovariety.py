@@ -73,8 +73,8 @@ import numpy as np
 
 from ..errors import MethodError
 from ..network import NetworkSpec, parse_spec
-from .evaluation import (PRIMES, _mod, ambient_dim, check_memory, evaluation_ranks,
-                         output_degrees, rank_mod_p)
+from .evaluation import (PRIMES, ambient_dim, check_memory, evaluation_ranks, output_degrees,
+                         rank_mod_p)
 
 # Defective networks with published dimensions: spec -> (dim, expected, source).
 KNOWN_DEFECTS = {
@@ -87,6 +87,7 @@ KNOWN_DEFECTS = {
     "4,l3^2,l1": (9, 10, "Alexander-Hirschowitz: 3 squares in 4 variables"),
     "2,l3^2,l2^2,l3^2,l4": (16, 22, "Kileel-Trager-Bruna 2019, deep defective example"),
 }
+MIN_LIE_PRIME = 2
 FIELD_COLUMNS = ["architecture", "exponent", "num_parameters", "dimension_computed",
                  "ambient_dimension", "is_full_dimension", "expected_dimension", "defect"]
 
@@ -134,11 +135,13 @@ def lie_matrix(spec: NetworkSpec | str, w: np.ndarray, p: int) -> np.ndarray:
     scaling of a power layer: neuron ``a`` gains its own) and layer ``i + 1``
     compensates, ``f -> f(h - eps (E h + v))``: with ``f = h^T Q h + beta h + c``,
     ``dQ = -(E^T Q + Q E)``, ``dbeta = -E^T beta - 2 Q v``, ``dc = -beta . v``
-    (``E = R e_a e_a^T`` for a scaling of a power-``R`` layer).
+    (``E = R e_a e_a^T`` for a scaling of a power-``R`` layer). int64
+    arithmetic (a product of two residues fits), so any prime ``p < 2^31``;
+    ``w`` holds residues mod ``p``.
 
     Examples
     --------
-    >>> L = lie_matrix("2,l2,l1", np.arange(1.0, 7.0), 101)
+    >>> L = lie_matrix("2,l2,l1", np.arange(1, 7), 101)
     >>> L.shape, rank_mod_p(L, 101)     # GL(2) acts freely here
     ((6, 4), 4)
     """
@@ -146,26 +149,30 @@ def lie_matrix(spec: NetworkSpec | str, w: np.ndarray, p: int) -> np.ndarray:
     N = spec.n_weights
     g = symmetry_dim(spec)
     check_memory(N, g, 0, None, f"the symmetry group of {spec}")
-    L = np.zeros((N, g))
+    if not MIN_LIE_PRIME < p < 2**31:
+        raise MethodError(f"prime {p} is invalid for the symmetry group's tangent vectors; "
+                          "give 2 < p < 2^31")
+    w = np.asarray(w).astype(np.int64) % p
+    L = np.zeros((N, g), dtype=np.int64)
     inv2 = (p + 1) // 2
     col = 0
     for lay, nxt in _hidden_pairs(spec):
         m, K = lay.width, nxt.width
         own = np.concatenate([a for a in (lay.a_idx, lay.b_idx) if a is not None]
                              + ([lay.c_idx[:, None]] if lay.c_idx is not None else []), axis=1)
-        Q = np.zeros((K, m, m))
+        Q = np.zeros((K, m, m), dtype=np.int64)
         if nxt.a_idx is not None:
             Q[:, nxt.I, nxt.J] = w[nxt.a_idx]
-            Q = _mod((Q + Q.transpose(0, 2, 1)) * inv2, p)
+            Q = (Q + Q.transpose(0, 2, 1)) * inv2 % p
         beta = w[nxt.b_idx] if nxt.b_idx is not None else None
-        coeff = np.where(nxt.I == nxt.J, 1.0, 1.0 if spec.full else 2.0)
+        coeff = np.where(nxt.I == nxt.J, 1, 1 if spec.full else 2)
         idx = np.arange(m)
 
-        def next_part(a: int, scale: float, cols: np.ndarray, bs: np.ndarray) -> None:
+        def next_part(a: int, scale: int, cols: np.ndarray, bs: np.ndarray) -> None:
             # Columns cols[t] for E = scale e_a e_{bs[t]}^T.
             nb = len(bs)
             if nxt.a_idx is not None:
-                D = np.zeros((nb, K, m, m))
+                D = np.zeros((nb, K, m, m), dtype=np.int64)
                 D[np.arange(nb), :, bs, :] -= Q[:, a, :]
                 D[np.arange(nb), :, :, bs] -= Q[:, :, a]
                 vals = D[:, :, nxt.I, nxt.J] * coeff * scale        # (nb, K, pairs)
@@ -177,13 +184,13 @@ def lie_matrix(spec: NetworkSpec | str, w: np.ndarray, p: int) -> np.ndarray:
         if lay.power != 1:
             for a in range(m):
                 L[own[a], col] += w[own[a]]
-                next_part(a, float(lay.power), np.array([col]), np.array([a]))
+                next_part(a, lay.power, np.array([col]), np.array([a]))
                 col += 1
             continue
         for a in range(m):
             cols = np.arange(col, col + m)
             L[own[a][:, None], cols[None, :]] += w[own].T
-            next_part(a, 1.0, cols, idx)
+            next_part(a, 1, cols, idx)
             col += m
         if _translations(lay, nxt):
             for a in range(m):
@@ -206,7 +213,7 @@ def lie_matrix(spec: NetworkSpec | str, w: np.ndarray, p: int) -> np.ndarray:
                         L[lay.a_idx[k, pos[(j, i)]], col] = -1
                         col += 1
     assert col == g
-    return _mod(L, p)
+    return L % p
 
 
 def orbit_dim(spec: NetworkSpec | str, *, seed: int = 0, p: int = PRIMES[0],
@@ -227,7 +234,7 @@ def orbit_dim(spec: NetworkSpec | str, *, seed: int = 0, p: int = PRIMES[0],
     if not spec.full and all(lay.power != 1 for lay, _ in _hidden_pairs(spec)):
         return symmetry_dim(spec)
     rng = np.random.default_rng([seed, p, 7])
-    w = rng.integers(1, p, size=spec.n_weights).astype(np.float64)
+    w = rng.integers(1, p, size=spec.n_weights)
     return rank_mod_p(lie_matrix(spec, w, p), p, deadline=deadline)
 
 
