@@ -571,27 +571,32 @@ def _float_poly(poly, problem):
 
 
 def _tangent_function_dim(problem, rank_tol: float = 1e-8, deadline: float | None = None):
-    """``f(w, ev)``: rank of (Jacobian of w -> x-coefficients) on the tangent space of V at w.
+    """``f(w, ev)``: rank of (Jacobian of w -> F_w modulo constants) on the tangent space of V at w.
 
     Numerical (float64): the tangent space is the null space of the constraint
     Jacobian (singular values below ``rank_tol * max`` count as zero), and the
-    rank of ``J_F K`` uses the same relative tolerance. Building it reads
-    every x-coefficient of the expansion; ``deadline`` is checked between them
-    (:class:`~.engines.TimeLimit`).
+    rank of ``J_F K`` uses the same relative tolerance. ``J_F`` is the
+    sample Jacobian of ``c_s . (F_w(x_s) - F_w(0))`` at twice
+    :func:`~.evaluation.n_samples` fixed Gaussian inputs and output weights
+    (back-propagation, :func:`~.evaluation.jacobian_float`; nothing is read from
+    the expansion): the rows are functionals on the non-constant coefficients,
+    enough of them generic to have the coefficient Jacobian's rank.
     """
     import numpy as np
 
-    from ..polyeval import compile_terms, native_terms
+    from .evaluation import jacobian_float, n_samples
 
+    check_deadline(deadline)
+    spec = problem.spec
     pos = {name: i for i, name in enumerate(problem.order)}
-    coeffs = [c for out in problem.cs.expansion.coeffs for m, c in out.items() if any(m)]
-    terms = []
-    for k, c in enumerate(coeffs):
-        check_deadline(deadline)
-        # Read natively: converting each coefficient to sympy first cost seconds per
-        # large network.
-        terms.extend((k, v, fs) for v, fs in native_terms(c, pos))
-    fev = compile_terms(terms, len(problem.order), len(coeffs))
+    perm = np.array([pos[name] for name in spec.weights])     # spec order -> problem order
+    S = 2 * n_samples(spec, spec.n_weights)
+    rng = np.random.default_rng(len(problem.order))
+    # Inputs on the complex unit circle: their monomials' evaluation matrix is far
+    # better conditioned than at Gaussian points (a rank over C of the real J_c K).
+    X = np.exp(2j * np.pi * rng.random((S, spec.n_inputs)))
+    C = rng.normal(size=(S, spec.n_outputs))
+    X0 = np.zeros((S, spec.n_inputs))
 
     def f(w, ev):
         J = ev.jacobian(w)
@@ -601,7 +606,8 @@ def _tangent_function_dim(problem, rank_tol: float = 1e-8, deadline: float | Non
             K = vt[r:].T
         else:
             K = np.eye(len(w))
-        JF = fev.jacobian(w) @ K
+        ws = np.asarray(w, dtype=float)[perm]
+        JF = (jacobian_float(spec, ws, X, c=C) - jacobian_float(spec, ws, X0, c=C)) @ K[perm]
         if JF.size == 0:
             return 0
         s = np.linalg.svd(JF, compute_uv=False)

@@ -245,8 +245,13 @@ def _mod(x: np.ndarray, p: int, out: np.ndarray | None = None) -> np.ndarray:
 
     ``floor(x / p)`` from a product with ``1 / p`` is off by at most one,
     which the two (rarely taken) corrections undo; ``q p`` and ``x - q p``
-    are exact. ``out`` may be ``x`` itself.
+    are exact. ``out`` may be ``x`` itself. ``p = None``: no reduction (float64 mode).
     """
+    if p is None:
+        if out is not None and out is not x:
+            out[...] = x
+            return out
+        return x
     q = np.multiply(x, 1.0 / p)
     np.floor(q, out=q)
     q *= p
@@ -265,6 +270,8 @@ def matmul_mod(A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
     >>> matmul_mod(A, B, 7).tolist()    # 15 + 24 = 39 = 4 mod 7
     [[4.0]]
     """
+    if p is None:
+        return A @ B
     k = A.shape[-1]
     step = chunk(p)
     if k <= step:
@@ -277,7 +284,9 @@ def matmul_mod(A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
 
 
 def _pow_mod(t: np.ndarray, e: int, p: int) -> np.ndarray:
-    """``t ** e mod p`` elementwise by repeated squaring (``e >= 0``)."""
+    """``t ** e mod p`` elementwise by repeated squaring (``e >= 0``; ``p = None``: plain power)."""
+    if p is None:
+        return t ** e
     result = np.ones_like(t)
     base = t
     while e:
@@ -339,7 +348,7 @@ def forward_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int, *,
     o = X
     for lay, Aw, _, Bw, Cw in _layers(spec, w, p):
         check_deadline(deadline)
-        t = np.zeros((o.shape[0], lay.width))
+        t = np.zeros((o.shape[0], lay.width), dtype=o.dtype)
         P2 = None
         if Aw is not None:
             P2 = _mod(o[:, lay.I] * o[:, lay.J], p)
@@ -381,12 +390,30 @@ def jacobian_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int, *,
     return _jacobian_t(spec, w, X, p, c, deadline).T
 
 
+def jacobian_float(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, *,
+                   c: np.ndarray | None = None) -> np.ndarray:
+    """:func:`jacobian_mod` in float64 (no reduction): rows ``s``, the gradient of ``c_s . F_w(x_s)``.
+
+    Numerical, for the census' tangent-space ranks; rounding as in any
+    float64 back-propagation (no tolerance is applied here).
+
+    Examples
+    --------
+    >>> from varieties.network import parse_spec
+    >>> jacobian_float(parse_spec("1,l1^2,l1"), np.array([3.0, 5.0]), np.array([[2.0]])).tolist()
+    [[120.0, 36.0]]
+    """
+    X = np.asarray(X)
+    return _jacobian_t(spec, np.asarray(w, dtype=np.float64),
+                       X.astype(np.result_type(X, np.float64)), None, c).T
+
+
 def _jacobian_t(spec, w, X, p, c=None, deadline=None) -> np.ndarray:
     """:func:`jacobian_mod` transposed (weights x samples), written layer block by block."""
     S = X.shape[0]
     cache: list = []
     forward_mod(spec, w, X, p, deadline=deadline, cache=cache)
-    JT = np.empty((w.shape[0], S))
+    JT = np.empty((w.shape[0], S), dtype=np.result_type(w, X, np.float64))
     layers = _layers(spec, w, p)
     delta = np.ones((S, spec.n_outputs)) if c is None else c
     for (lay, Aw, Sym, Bw, Cw), (o, P2, tr) in zip(reversed(layers), reversed(cache)):
@@ -424,6 +451,8 @@ def _jacobian_t(spec, w, X, p, c=None, deadline=None) -> np.ndarray:
 
 def _rowwise_mod(Y: np.ndarray, o: np.ndarray, p: int) -> np.ndarray:
     """``sum_j Y[s, i, j] o[s, j] mod p``, exact (chunked like :func:`matmul_mod`)."""
+    if p is None:
+        return np.einsum("sij,sj->si", Y, o)
     step = chunk(p)
     out = np.zeros(Y.shape[:2])
     for s in range(0, Y.shape[2], step):
