@@ -64,6 +64,7 @@ import time
 from math import comb
 from typing import Sequence
 
+import flint  # a core dependency, imported here so that forked sweep children start warm
 import numpy as np
 
 from ..errors import MethodError
@@ -143,8 +144,6 @@ def chunk(p: int) -> int:
 
 def check_prime(p) -> int:
     """``p`` as an int prime with ``2^10 < p < 2^26``, else :class:`MethodError`."""
-    import flint
-
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not (
             MIN_PRIME < p < MAX_PRIME) or not flint.fmpz(int(p)).is_prime():
         raise MethodError(f"prime {p!r} is invalid; give primes with 2^10 < p < 2^26 "
@@ -496,8 +495,6 @@ def rank_mod_p(A, p: int, *, deadline: float | None = None) -> int:
 
 
 def _rank_flint(A: np.ndarray, p: int) -> int:
-    import flint
-
     if A.dtype == object:
         rows = [[int(v) % p for v in r] for r in A]
     else:
@@ -623,9 +620,10 @@ def evaluation_ranks(spec, *, subspace=None, primes: Sequence[int] = PRIMES, see
     width = max([N] + [lay.width * lay.p * lay.p for lay in _layouts(spec)])
     check_memory(S, N, width, max_memory, str(spec))
     ranks = []
-    with progress_bar(len(primes), f"rank of {spec}", "prime",
-                      enabled=progress and N * S > 10**6) as bar, \
-            blas_threads(RANK_BLAS_THREADS):
+    # No bar (and no tqdm import) unless one may be shown.
+    show = progress and N * S > 10**6
+    bar_cm = progress_bar(len(primes), f"rank of {spec}", "prime") if show else _NoBar()
+    with bar_cm as bar, blas_threads(RANK_BLAS_THREADS):
         for r, p in enumerate(primes):
             check_deadline(deadline)
             rng = np.random.default_rng([seed, r, p])
@@ -649,6 +647,19 @@ def evaluation_ranks(spec, *, subspace=None, primes: Sequence[int] = PRIMES, see
             bar.update(1)
     return {"ranks": ranks, "primes": primes, "agree": len(set(ranks)) == 1, "samples": S,
             "columns": cols, "seconds": time.perf_counter() - start}
+
+
+class _NoBar:
+    """A stand-in for a hidden progress bar."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        pass
 
 
 def _layouts(spec):
