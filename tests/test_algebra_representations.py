@@ -12,6 +12,8 @@ from varieties.algebra.representations import (hidden_actions, signed_transitive
                                                transitive_actions)
 from varieties.groups import compose, get_group, inverse
 
+from conftest import act_on_input
+
 GROUPS = [("symmetric", 3), ("symmetric", 4), ("cyclic", 4), ("cyclic", 6), ("dihedral", 4),
           ("dihedral", 5), ("hyperoctahedral", 4)]
 
@@ -131,7 +133,6 @@ def test_every_family_is_symmetric_by_brute_force(spec, group, kind):
     from varieties.algebra.rep_families import representation_families
     from varieties.network import evaluate, parse_spec
 
-    from conftest import act_on_input
 
     s = parse_spec(spec)
     G = get_group(group, s.n_inputs)
@@ -166,3 +167,39 @@ def test_families_are_checked_in_v_and_bounded_by_the_function_bounds():
             assert fam.in_variety, fam.name          # every constraint vanishes mod p
             fd = function_dim(pr.spec, subspace=fam.matrix)
             assert fd <= count and fd <= neuro and fam.dim_lower <= pr.n_weights
+
+
+@pytest.mark.parametrize("spec", ["4,a4,q1", "3,q3,q1", "3,l3^2,l2^2,l1"])
+def test_dead_unit_families_in_v_are_symmetric_by_brute_force(spec):
+    from varieties.actions import make_action
+    from varieties.algebra.families import families
+    from varieties.algebra.system import build_problem
+    from varieties.network import evaluate
+
+    pr = build_problem(spec)
+    G = get_group("symmetric", pr.spec.n_inputs)
+    act = make_action(G, "invariant", 1)
+    rng = random.Random(3)
+    dead = [f for f in families(pr.spec, "symmetric", "invariant", pr.polys())
+            if "dead" in f.name and f.matrix]
+    assert dead
+    for fam in dead:
+        w = _family_point(pr.spec, fam, rng)
+        x = [Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(pr.spec.n_inputs)]
+        y = evaluate(pr.spec, w, x)
+        for g in G.elements():
+            assert evaluate(pr.spec, w, act_on_input(g, x)) == act_on_input(act.rho(g), y)
+
+
+def test_dead_units_close_the_gap_of_an_affine_hidden_layer():
+    """4,a4,q1: no family without dead units reaches the slices' upper bound; one with does."""
+    from varieties.algebra import analyze
+    from varieties.algebra.families import families
+    from varieties.algebra.system import build_problem
+
+    r = analyze("4,a4,q1", timeout=120, function_dim=False)
+    assert r.dim is not None and r.dim == r.dim_upper
+    pr = build_problem("4,a4,q1")
+    fams = families(pr.spec, "symmetric", "invariant", pr.polys())
+    assert max(f.dim_lower for f in fams if f.matrix and "dead" not in f.name) < r.dim
+    assert max(f.dim_lower for f in fams if f.matrix and "dead" in f.name) == r.dim

@@ -365,9 +365,7 @@ def family_dimension(spec: NetworkSpec, fam: Family, polys=None, p: int = LARGE_
     """
     from .engines import check_deadline
 
-    rng = random.Random(f"family:{fam.name}:{seed}")
-    theta = [rng.randrange(1, p) for _ in range(fam.n_params)]
-    wv = [sum(a * t for a, t in zip(row, theta)) % p for row in fam.matrix]
+    wv = family_point(fam, p, seed)
     # The reparametrisations' tangent vectors, vectorised (the same group as
     # lie_vectors, which stays as the readable reference).
     import numpy as np
@@ -388,6 +386,54 @@ def family_dimension(spec: NetworkSpec, fam: Family, polys=None, p: int = LARGE_
                 fam.in_variety = False
                 break
     return fam
+
+
+def family_point(fam: Family, p: int = LARGE_PRIME, seed: int = 0) -> list[int]:
+    """The family's random test point ``M theta`` mod ``p`` (seeded by its name and ``seed``)."""
+    rng = random.Random(f"family:{fam.name}:{seed}")
+    theta = [rng.randrange(1, p) for _ in range(fam.n_params)]
+    return [sum(a * t for a, t in zip(row, theta)) % p for row in fam.matrix]
+
+
+def vanish_mod_p(polys, points: Sequence[Sequence[int]], p: int,
+                 deadline: float | None = None) -> list[bool]:
+    """Whether every polynomial vanishes mod ``p`` at each point, vectorised over the points.
+
+    ``polys`` are sympy ``PolyElement``s with rational coefficients (their
+    denominators prime to ``p``). Stops early once every point has failed.
+
+    Examples
+    --------
+    >>> from sympy import QQ
+    >>> from sympy.polys.rings import ring
+    >>> R, x, y = ring("x,y", QQ)
+    >>> vanish_mod_p([x * y - 2], [[1, 2], [2, 2]], 101)
+    [True, False]
+    """
+    import numpy as np
+
+    from .engines import check_deadline
+
+    P = np.array(points, dtype=np.int64).reshape(len(points), -1) % p
+    ok = np.ones(len(points), dtype=bool)
+    for f in polys:
+        check_deadline(deadline)
+        items = list(f.items())
+        if not items:
+            continue
+        E = np.array([m for m, _ in items], dtype=np.int64)
+        # terms x points, each term's coefficient times its monomial, variable by
+        # variable (residues below 2^31, so every product fits in int64)
+        T = np.array([int(c.numerator) % p * pow(int(c.denominator), -1, p) % p
+                      for _, c in items], dtype=np.int64)[:, None].repeat(len(points), 1)
+        for v in np.flatnonzero(E.any(axis=0)):
+            for k in range(1, int(E[:, v].max()) + 1):
+                rows = E[:, v] >= k
+                T[rows] = T[rows] * P[:, v] % p
+        ok &= (T.sum(axis=0) % p) == 0
+        if not ok.any():
+            break
+    return ok.tolist()
 
 
 def eval_mod_p(f, point: Sequence[int], p: int) -> int:
@@ -418,7 +464,7 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant"
     """
     from .engines import TimeLimit
 
-    from .rep_families import representation_families
+    from .rep_families import DEAD_BASES, dead_unit_families, representation_families
 
     spec = parse_spec(spec)
     out = [constant_family(spec, group, kind)]
@@ -433,15 +479,34 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant"
         if f is not None:
             out.append(f)
     if representations:
-        # One family per action of the group on the hidden units (.rep_families).
-        out.extend(representation_families(spec, group, kind))
+        # One family per action of the group on the hidden units (.rep_families),
+        # and the built-in ones with dead hidden units.
+        reps = representation_families(spec, group, kind)
+        out.extend(dead_unit_families(spec, [f for f in out if f.matrix] + reps[:DEAD_BASES]))
+        out.extend(reps)
     done = []
+    # Membership first, for all families at once: the ranks are only worth
+    # computing for the families that lie in V.
+    with_matrix = [f for f in out if f.matrix]
+    if polys is not None and with_matrix:
+        try:
+            inside = vanish_mod_p(polys, [family_point(f, p, seed) for f in with_matrix], p,
+                                  deadline)
+        except TimeLimit:
+            inside = [None] * len(with_matrix)
+        for f, ok in zip(with_matrix, inside):
+            f.in_variety = ok
     for f in out:
         if not f.matrix:
             done.append(f)
             continue
+        if f.in_variety is False:
+            continue
+        if f.in_variety is None and polys is not None:
+            done.append(Family(f.name, [], f.n_params, note=TIME_LIMIT_NOTE))
+            continue
         try:
-            family_dimension(spec, f, polys, p, seed, deadline)
+            family_dimension(spec, f, None, p, seed, deadline)
         except TimeLimit:
             done.append(Family(f.name, [], f.n_params, note=TIME_LIMIT_NOTE))
             continue

@@ -44,6 +44,8 @@ from .representations import HiddenAction, hidden_actions
 
 #: At most this many families per network (the product over hidden layers grows fast).
 MAX_FAMILIES = 48
+#: Dead-unit variants are made of the built-in families and this many action families.
+DEAD_BASES = 8
 
 
 def _layer_columns(spec: NetworkSpec, l: int, inp: HiddenAction, out: HiddenAction):
@@ -117,6 +119,42 @@ def action_family(spec: NetworkSpec, group, kind: str, actions) -> Family:
             M[r][c] = s
     label = "; ".join(a.name for a in actions)
     return Family(f"hidden: {label}", M, offset)
+
+
+def dead_unit_family(spec: NetworkSpec, fam: Family, layer: int, dead) -> Family:
+    """``fam`` with the hidden units ``dead`` of ``layer`` switched off.
+
+    Their incoming weights are zero, so they output 0 (a power of 0 is 0),
+    and every weight of the next layer that reads one of them multiplies 0:
+    those become free parameters. If ``fam`` lies in ``V`` so does this
+    family whenever ``dead`` is a union of orbits of the family's action on
+    the layer (the rest stays equivariant); the membership check of
+    :func:`.families.families` drops the others. Dead units matter where a
+    lower-rank hidden layer leaves more freedom in the next one:
+    ``4,a4,q1`` has dimension 26, and only these families reach it.
+    """
+    dead = set(dead)
+    rows = [list(r) for r in fam.matrix]
+    free = []
+    for r, w in enumerate(spec.weight_index):
+        if w.layer == layer and w.k in dead:
+            rows[r] = [0] * fam.n_params
+        elif w.layer == layer + 1 and any(v in dead for v in (w.i, w.j) if v is not None):
+            rows[r] = [0] * fam.n_params
+            free.append(r)
+    keep = [c for c in range(fam.n_params) if any(row[c] for row in rows)]
+    M = [[row[c] for c in keep] + [int(r == e) for e in free] for r, row in enumerate(rows)]
+    return Family(f"{fam.name} + {len(dead)} dead (layer {layer})", M, len(keep) + len(free))
+
+
+def dead_unit_families(spec: NetworkSpec, bases) -> list[Family]:
+    """Each base family with its last ``k`` units dead, for each hidden layer and ``0 < k < width``."""
+    out = []
+    for l, layer in enumerate(spec.layers[:-1], start=1):
+        for fam in bases:
+            for k in range(1, layer.width):
+                out.append(dead_unit_family(spec, fam, l, range(layer.width - k, layer.width)))
+    return out
 
 
 def representation_families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",
