@@ -180,3 +180,20 @@ def test_blas_threads_are_restored():
             assert get() == 1
         assert get() == 1
     assert get() == before
+
+
+@settings(max_examples=20, deadline=None)
+@given(spec=spec_st, seed=st.integers(0, 10**6))
+def test_float_jacobian_matches_float_backprop(spec, seed):
+    from varieties.algebra.evaluation import jacobian_float
+    from varieties.learn.numpy_backend import backward, forward
+
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=spec.n_weights)
+    X = rng.normal(size=(3, spec.n_inputs))
+    c = rng.normal(size=(3, spec.n_outputs))
+    J = jacobian_float(spec, w, X, c=c)
+    for s in range(3):
+        _, cache = forward(spec, w, X[s:s + 1], return_cache=True)
+        g = backward(spec, w, cache, c[s:s + 1])
+        assert np.allclose(J[s], g, rtol=1e-9, atol=1e-9 * (1 + np.abs(g).max()))
