@@ -1,6 +1,6 @@
 """Benchmarks of varieties.nn: module forward, a 256-wide layer, projected steps on the device.
 
-Prints four tables (medians over ``--reps`` repetitions, every ratio against a
+Prints five tables (medians over ``--reps`` repetitions, every ratio against a
 baseline measured in the same run):
 
 1. construction time of ``SymmetricNetwork`` (S_n at n = 256, other groups
@@ -15,7 +15,11 @@ baseline measured in the same run):
    batch (its memory grows as ``batch * n^2 / 2``);
 4. projected steps of ``8,q8,q1`` (256 samples): the numpy path against the
    torch path on the CPU (and CUDA when present), steps per second, both the
-   bare step (gradient, projection, retraction) and ``train``'s loop.
+   bare step (gradient, projection, retraction) and ``train``'s loop;
+5. cyclic and dihedral ``n,qn,q1`` and ``n,qn,qn`` at n = 64, 128, 256:
+   construction against the ``S_n`` module's of the same spec, and forward
+   (orbit path, ``--orbit-batch`` rows) against the same module's parameters
+   gathered into dense weights.
 
 Threads: BLAS and torch are limited to ``--threads`` (default 1) before numpy
 is imported, so that numbers do not swing with the machine's load.
@@ -76,6 +80,42 @@ def bench_construction(reps: int) -> pd.DataFrame:
         m = SymmetricNetwork(spec, group)
         rows.append({"spec": spec, "group": group, "params": m.n_params,
                      "weights": m.spec.n_weights, "construction_ms": 1e3 * t})
+    return pd.DataFrame(rows)
+
+
+def bench_orbit_groups(batch: int, reps: int) -> pd.DataFrame:
+    """Cyclic/dihedral ``n,qn,q1`` and ``n,qn,qn``: construction against ``S_n``'s, forward
+    (orbit path) against the gathered dense path of the same module."""
+    from varieties.nn import layers as ly
+
+    rows = []
+    for n in (64, 128, 256):
+        for template, kind in (("{n},q{n},q1", "invariant"), ("{n},q{n},q{n}", "equivariant")):
+            spec = template.format(n=n)
+            if kind == "equivariant" and n == 256:
+                continue  # 17 million weights: over NetworkSpec's limit
+            t_sn = median_time(lambda: SymmetricNetwork(spec, "symmetric", kind), reps)
+            X = torch.as_tensor(np.random.default_rng(0).uniform(-1, 1, (batch, n)))
+            for group in ("cyclic", "dihedral"):
+                t_c = median_time(lambda: SymmetricNetwork(spec, group, kind), reps)
+                torch.manual_seed(0)
+                m = SymmetricNetwork(spec, group, kind)
+                limit = ly.ORBIT_DENSE_MAX_WEIGHTS
+                ly.ORBIT_DENSE_MAX_WEIGHTS = 10 ** 12   # the same parameters, gathered densely
+                try:
+                    md = SymmetricNetwork(spec, group, kind)
+                finally:
+                    ly.ORBIT_DENSE_MAX_WEIGHTS = limit
+                md.load_state_dict(m.state_dict())
+                with torch.no_grad():
+                    t_f = median_time(lambda: m(X), reps)
+                    t_d = median_time(lambda: md(X), reps)
+                    diff = float((m(X) - md(X)).abs().max() / md(X).abs().max())
+                rows.append({"spec": spec, "group": group, "params": m.n_params,
+                             "construction_ms": 1e3 * t_c, "S_n_construction_ms": 1e3 * t_sn,
+                             "ratio_to_S_n": t_c / t_sn, "forward_ms": 1e3 * t_f,
+                             "dense_forward_ms": 1e3 * t_d, "speedup_vs_dense": t_d / t_f,
+                             "max_rel_diff": diff})
     return pd.DataFrame(rows)
 
 
@@ -209,7 +249,9 @@ def main(argv=None) -> int:
                    help="the dense quadratic layer is timed on this many rows and twice as "
                         "many, then extrapolated to the batch (>= batch: the whole batch)")
     p.add_argument("--threads", default="1", help="BLAS/torch CPU threads (default 1)")
-    p.add_argument("--skip", default="", help="comma-separated tables to skip (1,2,3,4)")
+    p.add_argument("--orbit-batch", type=int, default=256,
+                   help="batch of the cyclic/dihedral forward (table 5)")
+    p.add_argument("--skip", default="", help="comma-separated tables to skip (1,2,3,4,5)")
     args = p.parse_args(argv)
     torch.set_num_threads(int(args.threads))
     skip = set(args.skip.split(",")) - {""}
@@ -229,6 +271,11 @@ def main(argv=None) -> int:
     if "4" not in skip:
         print("\n4. projected steps of 8,q8,q1 (256 samples, Adam; ratios to the numpy path)")
         print(bench_projected(args.reps, args.steps).to_string(index=False, float_format=fmt))
+    if "5" not in skip:
+        print(f"\n5. cyclic/dihedral construction (ratio to S_n) and forward, batch "
+              f"{args.orbit_batch} (orbit path; speedup against the gathered dense path)")
+        print(bench_orbit_groups(args.orbit_batch, args.reps)
+              .to_string(index=False, float_format=fmt))
     return 0
 
 

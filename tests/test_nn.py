@@ -277,3 +277,52 @@ def test_on_cuda(spec, group):
     loss = (mc(x.cuda()) ** 2).mean()
     loss.backward()
     assert all(p.grad is not None and p.grad.device.type == "cuda" for p in mc.parameters())
+
+
+@pytest.mark.parametrize("spec,group,kind", [
+    ("12,q12,q1", "cyclic", "invariant"), ("12,q12,q12", "dihedral", "equivariant"),
+    ("24,q24,q3,l1", "dihedral", "invariant"), ("24,a24^2,s24,q24", "cyclic", "equivariant"),
+    ("12,q12,q6", "hyperoctahedral", "folded"), ("6,q6,q6", "gens:(0 1)(2 3);(0 2 4)",
+                                                  "equivariant")])
+@pytest.mark.parametrize("dense_max", [0, 10 ** 9])
+def test_orbit_layers_agree_with_the_reference_evaluator(spec, group, kind, dense_max,
+                                                         monkeypatch):
+    # dense_max 0 forces the orbit path (no dense weights), 10**9 the gathered dense one.
+    from varieties.nn import layers as ly
+
+    monkeypatch.setattr(ly, "ORBIT_DENSE_MAX_WEIGHTS", dense_max)
+    torch.manual_seed(1)
+    m = SymmetricNetwork(spec, group, kind)
+    assert all(p.role == "orbit" for p in m.plans)
+    assert m._gathered == (set() if dense_max == 0 else {p.l for p in m.plans})
+    x = _x(m.spec.n_inputs, batch=5)
+    y = m(x)
+    ref = reference_forward(m.spec, m.weights().detach().numpy(), x.numpy())
+    assert np.abs(y.detach().numpy() - ref).max() <= 1e-12 * max(1.0, np.abs(ref).max())
+    # Autograd through the orbit path: the gradient of the parameters equals the one through
+    # the dense weights (chain rule via weights()).
+    y.square().sum().backward()
+    grads = [t.grad.clone() for t in m.theta]
+    m.zero_grad()
+    w = m.weights()
+    from varieties.learn.torch_backend import TorchNet
+
+    net = TorchNet(m.spec)
+    net.forward(w, x).square().sum().backward()
+    for g, t in zip(grads, m.theta):
+        assert torch.allclose(g, t.grad, rtol=1e-10, atol=1e-12)
+
+
+def test_orbit_plans_build_no_tying_for_large_cyclic_networks(monkeypatch):
+    import sys
+
+    def fail(*args, **kwargs):
+        raise AssertionError("tying() built")
+
+    # The module, not the function the package re-exports under the same name.
+    monkeypatch.setattr(sys.modules["varieties.tying"], "tying", fail)
+    m = SymmetricNetwork("128,q128,q1", "cyclic")
+    assert [len(t) for t in m.theta] == [8385, 67]
+    assert "weights" not in vars(m.spec)   # the spec's name tuple was never built
+    x = _x(128, batch=2)
+    assert m.check_equivariance(x) < 1e-9 * (1 + float(m(x).detach().abs().max()))

@@ -12,9 +12,21 @@ symmetric, and equivariance cannot break silently.
   autograd): an equivariant quadratic layer has 7 parameters, an invariant
   neuron 4, and the weight vector is never built. Layers whose inputs the
   group fixes (after an invariant hidden layer) are dense.
-* Other groups, and the full indexing, gather each layer's weights from its
-  parameters by an index tensor (``theta[cols]``; ``M theta`` with signs for
-  the full indexing's antisymmetric parts) and evaluate the layer densely.
+* Other groups (default indexing) plan their layers from orbits of the output
+  neurons and their stabilisers (:func:`varieties.nn.layers.plan_network`, no
+  tying, milliseconds at ``n = 256``). A layer of more than
+  :data:`~varieties.nn.layers.ORBIT_DENSE_MAX_WEIGHTS` weights runs without its
+  dense weights: neuron ``g.k0`` is neuron ``k0`` on the inputs permuted by
+  ``g``, so only each orbit's first neuron is gathered (an ``n x n`` quadratic
+  form per orbit; single-neuron orbits sum the features ``o_i o_j`` over the
+  stabiliser's colors first). Smaller layers gather their weights
+  (``theta[colors]``) and run densely, which is faster there. The orbit path
+  saves the memory of the dense weights and their gradient, not time: at
+  ``n = 256`` it runs at about 0.6-0.8x the dense path's speed
+  (``scripts/bench_nn.py``, table 5).
+* The full indexing gathers each layer's weights from its parameters by an
+  index tensor (``M theta`` with signs for the antisymmetric parts, one
+  parameter per weight pair) read from the orbit tying, and evaluates densely.
 
 Floating point: the default dtype is float64, in which the module agrees with
 the reference evaluator :func:`varieties.learn.forward` at :meth:`weights` to
@@ -34,6 +46,12 @@ from ..learn import power_sum as ps
 from ..network import NetworkSpec, parse_spec
 from . import layers as ly
 from .functional import check_input, dense_layer, equivariance_error, infer_kind
+
+
+def _upper(w, n: int, I, J):
+    """``(nb, n, n)`` matrices with ``w[:, t]`` at ``(I[t], J[t])`` and zeros elsewhere."""
+    Q = w.new_zeros(w.shape[0], n * n)
+    return Q.index_copy(1, I * n + J, w).view(-1, n, n)
 
 
 class SymmetricNetwork(torch.nn.Module):
@@ -94,11 +112,17 @@ class SymmetricNetwork(torch.nn.Module):
         def idx(a):
             return torch.as_tensor(a, dtype=torch.int64, device=device)
 
+        # Layers evaluated by gathering all their weights: see ly.ORBIT_DENSE_MAX_WEIGHTS.
+        self._gathered = {p.l for p in self.plans if p.role == "dense" or (
+            p.role == "orbit" and p.size <= ly.ORBIT_DENSE_MAX_WEIGHTS)}
         for p in self.plans:
-            if p.role != "dense":
+            if p.role == "orbit" and p.l not in self._gathered:
+                self._register_orbit(p, idx)
+                continue
+            if p.l not in self._gathered:
                 self.register_buffer(f"_coef{p.l}", idx(p.coef), persistent=False)
                 continue
-            rows, cols, vals = p.matrix
+            rows, cols, vals = ly.layer_matrix(p)
             plain = bool(np.array_equal(rows, np.arange(p.size)) and np.all(vals == 1))
             self.register_buffer(f"_cols{p.l}", idx(cols), persistent=False)
             if not plain:
@@ -110,6 +134,61 @@ class SymmetricNetwork(torch.nn.Module):
                 self.register_buffer(f"_I{p.l}", idx(I), persistent=False)
                 self.register_buffer(f"_J{p.l}", idx(J), persistent=False)
         self.reset_parameters()
+
+    def _register_orbit(self, p, idx) -> None:
+        """Index buffers of an ``orbit`` layer: per block, neurons, permutations, colors."""
+        for b, bl in enumerate(p.blocks):
+            self.register_buffer(f"_ks{p.l}_{b}", idx(bl.ks.ravel()), persistent=False)
+            # The representative neurons' weights: theta[offsets + local].
+            self.register_buffer(f"_gather{p.l}_{b}", idx(bl.offsets[:, None] + bl.local),
+                                 persistent=False)
+            if bl.ks.shape[1] > 1:
+                self.register_buffer(f"_perm{p.l}_{b}", idx(bl.perms), persistent=False)
+            else:
+                self.register_buffer(f"_local{p.l}_{b}", idx(bl.local), persistent=False)
+                self.register_buffer(f"_params{p.l}_{b}",
+                                     idx(bl.offsets[:, None] + np.arange(bl.m)), persistent=False)
+        order = np.concatenate([bl.ks.ravel() for bl in p.blocks])
+        self.register_buffer(f"_unorder{p.l}", idx(np.argsort(order)), persistent=False)
+        if p.n_a:
+            I, J = ly.pairs(p.n_in, False)
+            self.register_buffer(f"_I{p.l}", idx(I), persistent=False)
+            self.register_buffer(f"_J{p.l}", idx(J), persistent=False)
+
+    def _orbit_layer(self, p, theta, o):
+        r"""Pre-activations of an ``orbit`` layer without its dense weights.
+
+        Neuron ``k = g.k0`` is neuron ``k0`` on the inputs ``o[:, a]`` (``a`` the
+        input permutation of ``g``). Orbits of several neurons: the quadratic
+        form of ``k0``'s ``n x n`` matrix on every permuted input, ``O(batch K
+        n^2)`` flops and ``O(batch K n)`` memory. Single-neuron orbits (invariant
+        layers): the features ``o_i o_j`` summed over each stabiliser orbit
+        (``index_add_``), then times the parameters, ``O(batch stride)`` memory.
+        """
+        n, batch = p.n_in, o.shape[0]
+        I, J = getattr(self, f"_I{p.l}", None), getattr(self, f"_J{p.l}", None)
+        outs = []
+        for b, bl in enumerate(p.blocks):
+            nb, size = bl.ks.shape
+            if size == 1:
+                feats = [o[:, I] * o[:, J]] if p.n_a else []
+                feats += [o] if p.n_b else []
+                feats += [o.new_ones(batch, 1)] if p.n_c else []
+                pooled = o.new_zeros(batch, bl.m).index_add_(
+                    1, getattr(self, f"_local{p.l}_{b}"), torch.cat(feats, dim=1))
+                outs.append(pooled @ theta[getattr(self, f"_params{p.l}_{b}")].T)
+                continue
+            W0 = theta[getattr(self, f"_gather{p.l}_{b}")]          # (nb, stride)
+            y = o[:, getattr(self, f"_perm{p.l}_{b}")]              # (batch, nb, size, n)
+            t = o.new_zeros(batch, nb, size)
+            if p.n_a:
+                t = t + ((y @ _upper(W0[:, :p.n_a], n, I, J)) * y).sum(-1)
+            if p.n_b:
+                t = t + torch.einsum("bgri,gi->bgr", y, W0[:, p.n_a:p.n_a + p.n_b])
+            if p.n_c:
+                t = t + W0[:, -1][:, None]
+            outs.append(t.reshape(batch, nb * size))
+        return torch.cat(outs, dim=1)[:, getattr(self, f"_unorder{p.l}")]
 
     # ------------------------------------------------------------------ parameters
 
@@ -150,7 +229,7 @@ class SymmetricNetwork(torch.nn.Module):
     def _assemble(self, thetas) -> torch.Tensor:
         out = []
         for p, theta in zip(self.plans, thetas):
-            if p.role == "dense":
+            if p.l in self._gathered:
                 out.append(self._dense_weights(p, theta).reshape(-1))
             else:
                 cols = torch.as_tensor(ly.layer_matrix(p)[1], device=theta.device)
@@ -206,7 +285,9 @@ class SymmetricNetwork(torch.nn.Module):
         check_input(x, self.spec.n_inputs, ref.dtype, ref.device, f"SymmetricNetwork {self.spec}")
         o = x
         for p, theta in zip(self.plans, self.theta):
-            if p.role == "dense":
+            if p.role == "orbit" and p.l not in self._gathered:
+                t = self._orbit_layer(p, theta, o)
+            elif p.l in self._gathered:
                 t = dense_layer(o, self._dense_weights(p, theta), p.n_a, p.n_b, p.n_c,
                                 getattr(self, f"_I{p.l}", None), getattr(self, f"_J{p.l}", None))
             else:
