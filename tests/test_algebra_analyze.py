@@ -355,7 +355,9 @@ def test_deadline_is_checked_inside_phases():
     r = analyze("3,q3,q3,q1", engine="sympy", timeout=3)
     assert r.status == "timeout" and "time limit" in r.message
     assert time.perf_counter() - start < 3 * 10  # unbounded: minutes
-    assert r.dim_lower == 0 and r.dim_upper == r.n_weights and r.certainty == "exact"
+    # Only exact bounds were reached by then: the families' (evaluated, not expanded,
+    # they finish in time) and the number of weights.
+    assert 0 <= r.dim_lower <= r.dim_upper == r.n_weights and r.certainty == "exact"
 
 
 def test_function_dim_honours_a_deadline():

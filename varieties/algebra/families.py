@@ -27,14 +27,16 @@ probability: **given** ``L`` inside ``V`` **the result is a rigorous lower
 bound**.
 
 That ``L`` lies in ``V`` holds by construction (each family's layers are
-symmetric by design) and is *checked*, not proven, by evaluating every
-constraint at the same random point modulo ``2^31 - 1``: a nonzero value
-proves ``L`` is not in ``V`` (the family is dropped), while a family not in
-``V`` would pass only if the point hits the zero set of a polynomial of degree
-``d`` in the family's parameters that is nonzero mod ``p`` (by Schwartz-Zippel,
-probability at most ``d / (p - 1)``), or if ``p`` divides all of its
-coefficients. So the bound is as rigorous as the construction, and the check
-guards it with that small failure probability.
+symmetric by design) and is *checked*, not proven, by evaluating the network
+at a random point of ``L`` (:func:`symmetric_mod_p`): ``F(g x) = rho(g) F(x)``
+for every generator at random inputs, modulo the evaluation prime
+``2^21 - 9``, with nothing expanded (every constraint vanishes at ``w``
+exactly when ``F_w`` is symmetric). A failure proves ``L`` is not in ``V``
+(the family is dropped), while a family not in ``V`` would pass only if the
+point or the inputs hit the zero set of a nonzero polynomial (by
+Schwartz-Zippel, probability at most its degree over ``p``), or if ``p``
+divides all of its coefficients. So the bound is as rigorous as the
+construction, and the check guards it with that small failure probability.
 
 Examples
 --------
@@ -395,45 +397,52 @@ def family_point(fam: Family, p: int = LARGE_PRIME, seed: int = 0) -> list[int]:
     return [sum(a * t for a, t in zip(row, theta)) % p for row in fam.matrix]
 
 
-def vanish_mod_p(polys, points: Sequence[Sequence[int]], p: int,
-                 deadline: float | None = None) -> list[bool]:
-    """Whether every polynomial vanishes mod ``p`` at each point, vectorised over the points.
+def symmetric_mod_p(spec: NetworkSpec, group, kind: str, points, *, seed: int = 0,
+                    samples: int = 3, deadline: float | None = None) -> list[bool]:
+    """Whether the network at each weight point satisfies ``F(g x) = rho(g) F(x)`` mod ``p``.
 
-    ``polys`` are sympy ``PolyElement``s with rational coefficients (their
-    denominators prime to ``p``). Stops early once every point has failed.
+    The network is evaluated (by :func:`.evaluation.forward_mod`, nothing is
+    expanded) at ``samples`` random inputs and their images under each
+    generator, mod the evaluation prime ``p``; the points are integer weight
+    vectors, read mod ``p``. Every constraint vanishes at ``w`` exactly when
+    ``F_w`` is symmetric, and a nonzero ``F_w(g x) - rho(g) F_w(x)``, a
+    polynomial in ``x`` of the network's degree ``d``, vanishes at a random
+    input with probability at most ``d / p`` (Schwartz-Zippel).
 
     Examples
     --------
-    >>> from sympy import QQ
-    >>> from sympy.polys.rings import ring
-    >>> R, x, y = ring("x,y", QQ)
-    >>> vanish_mod_p([x * y - 2], [[1, 2], [2, 2]], 101)
+    >>> from varieties.network import parse_spec
+    >>> spec = parse_spec("2,l1")     # b0 x0 + b1 x1 is S_2-invariant iff b0 = b1
+    >>> symmetric_mod_p(spec, "symmetric", "invariant", [[3, 3], [1, 2]])
     [True, False]
     """
     import numpy as np
 
-    from .engines import check_deadline
+    from ..timelimit import check_deadline
+    from .evaluation import PRIMES, forward_mod, residues
 
-    P = np.array(points, dtype=np.int64).reshape(len(points), -1) % p
-    ok = np.ones(len(points), dtype=bool)
-    for f in polys:
+    p = PRIMES[0]
+    G = get_group(group, spec.n_inputs)
+    act = make_action(G, kind, spec.n_outputs) if kind != "none" else None
+    rng = np.random.default_rng([seed, 0x5EED])
+    X = rng.integers(0, p, size=(samples, spec.n_inputs)).astype(np.float64)
+    out = []
+    for point in points:
         check_deadline(deadline)
-        items = list(f.items())
-        if not items:
-            continue
-        E = np.array([m for m, _ in items], dtype=np.int64)
-        # terms x points, each term's coefficient times its monomial, variable by
-        # variable (residues below 2^31, so every product fits in int64)
-        T = np.array([int(c.numerator) % p * pow(int(c.denominator), -1, p) % p
-                      for _, c in items], dtype=np.int64)[:, None].repeat(len(points), 1)
-        for v in np.flatnonzero(E.any(axis=0)):
-            for k in range(1, int(E[:, v].max()) + 1):
-                rows = E[:, v] >= k
-                T[rows] = T[rows] * P[:, v] % p
-        ok &= (T.sum(axis=0) % p) == 0
-        if not ok.any():
-            break
-    return ok.tolist()
+        w = residues(point, p)
+        Y = forward_mod(spec, w, X, p)
+        ok = True
+        for g in (G.generators if act is not None else ()):
+            Xg = np.empty_like(X)
+            Xg[:, list(g)] = X          # (g x)_{g(i)} = x_i
+            r = act.rho(g)
+            want = np.empty_like(Y)
+            want[:, list(r)] = Y
+            if not np.array_equal(forward_mod(spec, w, Xg, p), want):
+                ok = False
+                break
+        out.append(ok)
+    return out
 
 
 def eval_mod_p(f, point: Sequence[int], p: int) -> int:
@@ -456,8 +465,10 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant"
     ``representations``: also the families of every (signed) action of the
     group on the hidden units (:mod:`.rep_families`), named ``hidden: ...``.
 
-    ``polys`` (the constraints, sympy ``PolyElement`` in spec weight order)
-    enables the membership check; families failing it are dropped.
+    ``polys`` (the constraints, sympy ``PolyElement`` in spec weight order;
+    only whether they are given matters now) enables the membership check,
+    by evaluating the network (:func:`symmetric_mod_p`); families failing it
+    are dropped.
     ``deadline`` (a ``time.perf_counter()`` value): families not finished by
     then are returned without a matrix and with the note ``skipped: time
     limit reached``.
@@ -489,9 +500,12 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant"
     # computing for the families that lie in V.
     with_matrix = [f for f in out if f.matrix]
     if polys is not None and with_matrix:
+        from .evaluation import PRIMES
+
         try:
-            inside = vanish_mod_p(polys, [family_point(f, p, seed) for f in with_matrix], p,
-                                  deadline)
+            inside = symmetric_mod_p(spec, group, kind,
+                                     [family_point(f, PRIMES[0], seed) for f in with_matrix],
+                                     seed=seed, deadline=deadline)
         except TimeLimit:
             inside = [None] * len(with_matrix)
         for f, ok in zip(with_matrix, inside):

@@ -52,6 +52,9 @@ from .slicing import SliceResult
 
 #: Largest group whose elements Burnside's lemma enumerates.
 BURNSIDE_MAX_ORDER = 50_000
+#: Image slices are skipped when one evaluation polynomial has more terms than this
+#: (deep networks: the engines would spend the whole budget reading the input).
+IMAGE_SLICE_MAX_TERMS = 20_000
 #: How sure each bound is, weakest last (as in :data:`.report.CERTAINTIES`).
 _RANK = {"exact": 0, "probabilistic": 1, "modular": 2}
 
@@ -81,12 +84,13 @@ def equivariant_poly_dim(spec: NetworkSpec | str, group="symmetric",
     return burnside_count(((g, act.rho(g)) for g in G.elements()), degrees)
 
 
-def evaluation_poly(problem, x, p: int) -> dict:
+def evaluation_poly(problem, x, p: int, max_terms: int | None = None) -> dict | None:
     """``F_w(x)`` (output 0 plus random multiples of the others) as a polynomial in ``w`` mod ``p``.
 
     Keyed by exponent tuples in ``problem.variables`` (auxiliary variables
     such as Rabinowitsch's ``t`` at exponent 0); the network is run with the
     weights as python-flint ``nmod_mpoly`` generators and ``x`` as numbers.
+    ``None`` when it has more than ``max_terms`` terms (not converted).
     """
     import flint
 
@@ -114,6 +118,8 @@ def evaluation_poly(problem, x, p: int) -> dict:
     total = o[0]
     for extra in o[1:]:
         total += extra * rng.randrange(1, p)
+    if max_terms is not None and len(total) > max_terms:
+        return None
     return {tuple(int(e) for e in m): int(c) for m, c in total.to_dict().items()}
 
 
@@ -128,19 +134,31 @@ class ImageSlice(SliceResult):
 
 def image_slice(problem, system: System, codim: int, *, engine: str, seed: int = 0,
                 timeout: float = 30.0) -> ImageSlice:
-    """Whether ``F_w(x_i) = a_i`` (``i < codim``, random mod ``p``) has no solution ``w`` in ``V``."""
+    """Whether ``F_w(x_i) = a_i`` (``i < codim``, random mod ``p``) has no solution ``w`` in ``V``.
+
+    Status ``skipped`` (``empty`` None) when an evaluation polynomial has
+    more than :data:`IMAGE_SLICE_MAX_TERMS` terms or building them uses up
+    ``timeout``.
+    """
     from .engines import run_groebner
 
+    start = time.perf_counter()
     p = system.characteristic
     rng = random.Random(f"image-slice:{seed}:{p}:{codim}")
     polys = list(system.polys)
     n = len(problem.variables)
     for _ in range(codim):
         x = [rng.randrange(p) for _ in range(problem.spec.n_inputs)]
-        f = evaluation_poly(problem, x, p)
+        f = evaluation_poly(problem, x, p, IMAGE_SLICE_MAX_TERMS)
+        if f is None or time.perf_counter() - start > timeout / 2:
+            why = (f"F_w(x) has more than {IMAGE_SLICE_MAX_TERMS} terms" if f is None
+                   else "building the point conditions took half the time")
+            return ImageSlice(codim, p, seed, engine, "skipped", None,
+                              time.perf_counter() - start, why)
         const = (0,) * n
         f[const] = (f.get(const, 0) - rng.randrange(p)) % p
         polys.append({m: c for m, c in f.items() if c})
+    timeout = max(0.1, timeout - (time.perf_counter() - start))
     res = run_groebner(System(system.variables, polys, p), engine, timeout)
     empty = res.is_unit if res.status == "ok" else None
     return ImageSlice(codim, p, seed, engine, res.status, empty, res.seconds, res.message)
