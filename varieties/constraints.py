@@ -309,15 +309,43 @@ def _primitive_integer(p):
     return p.ring.from_dict({m: conv(v // g) for m, v in ints.items()})
 
 
+def compared_coefficients(src: dict, tgt: dict, g: Perm, ginv: Perm | None = None):
+    """Yield ``(m, a, b)``: the x^m coefficients of ``src(g.x)`` and of ``tgt(x)``.
+
+    ``src`` and ``tgt`` map x-exponent tuples to coefficients (one output
+    component each); ``a`` or ``b`` is ``None`` where that side has no term.
+    Every monomial of either side comes once, in sorted order. This is the one
+    comparison of coefficients behind both :func:`constraints` and the
+    per-layer constraints of :mod:`varieties.tying`.
+
+    Examples
+    --------
+    >>> src = {(1, 0): 2, (0, 1): 3}         # 2 x0 + 3 x1
+    >>> list(compared_coefficients(src, src, (1, 0)))
+    [((0, 1), 2, 3), ((1, 0), 3, 2)]
+    """
+    if ginv is None:
+        ginv = inverse(g)
+    # Coefficient of x^m in src(g.x) is src[m'] with m'_i = m_{g^-1(i)}.
+    monos = set(tgt)
+    monos.update(tuple(mp[g[j]] for j in range(len(mp))) for mp in src)
+    for m in sorted(monos):
+        mp = tuple(m[ginv[i]] for i in range(len(m)))
+        yield m, src.get(mp), tgt.get(m)
+
+
+@deprecated_call(positional=("mode", "backend", "full", "expansion", "deadline", "progress"),
+                 renamed={"deadline": ("timeout", deadline_to_timeout)})
 def constraints(
     spec: NetworkSpec | str,
     group: str | PermutationGroup = "symmetric",
-    kind: str = "invariant",
+    kind: str | None = None,
+    *,
     mode: str = "generators",
     backend: str = "auto",
     full: bool = False,
     expansion: Expansion | None = None,
-    deadline: float | None = None,
+    timeout: float | None = None,
     progress: bool = False,
 ) -> ConstraintSet:
     """The polynomial constraints on the weights for the network to be symmetric.
@@ -329,8 +357,10 @@ def constraints(
     group : str or PermutationGroup
         ``symmetric`` (default), ``cyclic``, ``dihedral``, ``hyperoctahedral``,
         ``trivial``, ``gens:(0 1);(0 1 2)`` or a :class:`PermutationGroup`.
-    kind : {"invariant", "equivariant", "folded", "none"}
-        How the group acts on the outputs (see :mod:`varieties.actions`).
+    kind : {"invariant", "equivariant", "folded", "none"}, optional
+        How the group acts on the outputs (see :mod:`varieties.actions`);
+        default :func:`~varieties.actions.default_kind` (invariant for one
+        output, equivariant for ``n``).
     mode : {"generators", "transpositions", "elements"}
         Which ``g`` to use: the group's generators (default), the notes'
         ``n(n-1)/2`` transpositions (symmetric group only), or every element.
@@ -341,10 +371,10 @@ def constraints(
         Use the notes' full indexing ``A_kij`` for all ``i, j``.
     expansion : Expansion, optional
         Reuse an expansion of the same spec.
-    deadline : float, optional
-        A ``time.perf_counter()`` value; past it the expansion or the
-        comparison of coefficients stops with
-        :class:`varieties.timelimit.TimeLimit` (checked between coefficients).
+    timeout : float, optional
+        Seconds; past them the expansion or the comparison of coefficients
+        stops with :class:`varieties.timelimit.TimeLimit` (checked between
+        coefficients).
     progress : bool
         Show tqdm bars of the expansion and of the coefficients compared on
         standard error (only when it is a terminal).
@@ -361,14 +391,16 @@ def constraints(
     >>> cs.counts()["equality"] > 0, cs.is_linear()
     (True, True)
     """
+    deadline = deadline_after(timeout)
     spec = parse_spec(spec, full=full)
+    kind = resolve_kind(kind, spec)
     G = get_group(group, spec.n_inputs)
     action = make_action(G, kind, spec.n_outputs)
     if mode not in MODES:
         raise VarietiesError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     elements = [] if kind == "none" else group_elements(G, mode)
     if expansion is None:
-        expansion = expand(spec, backend=backend, deadline=deadline, progress=progress)
+        expansion = expand(spec, backend=backend, timeout=time_left(deadline), progress=progress)
     elif expansion.spec != spec:
         raise VarietiesError(f"the expansion given is of {expansion.spec}, not {spec}")
     start = time.perf_counter()
@@ -387,16 +419,9 @@ def constraints(
             rho_inv = inverse(action.rho(g))
             ginv = inverse(g)
             for k in range(spec.n_outputs):
-                src = coeffs[k]
-                tgt = coeffs[rho_inv[k]]
-                # Coefficient of x^m in F_k(g.x) is c_k[m'] with m'_i = m_{g^-1(i)}.
-                monos = set(tgt)
-                monos.update(tuple(mp[g[j]] for j in range(len(mp))) for mp in src)
-                for m in sorted(monos):
+                for m, a, b in compared_coefficients(coeffs[k], coeffs[rho_inv[k]], g, ginv):
                     bar.update(1)
                     check_deadline(deadline)
-                    mp = tuple(m[ginv[i]] for i in range(len(m)))
-                    a, b = src.get(mp), tgt.get(m)
                     if a is None:
                         diff = -b
                     elif b is None:

@@ -414,6 +414,7 @@ def layer_constraint_polys(sym: LayerSymmetry, full: bool = False, expansion=Non
     >>> [str(p.as_expr()) for p in layer_constraint_polys(sym)[2]]
     ['B1_0_0 - B1_0_1']
     """
+    from .constraints import compared_coefficients
     from .expand import expand
 
     spec1 = _layer_spec(sym, full)
@@ -422,13 +423,10 @@ def layer_constraint_polys(sym: LayerSymmetry, full: bool = False, expansion=Non
     coeffs = [{m: ex.to_sympy(c) for m, c in out.items()} for out in ex.coeffs]
     polys, seen = [], set()
     for a, b in sym.generator_pairs():
-        ainv, binv = inverse(a), inverse(b)
+        binv = inverse(b)
         for k in range(spec1.n_outputs):
-            src, tgt = coeffs[k], coeffs[binv[k]]
-            monos = set(tgt) | {tuple(mp[a[j]] for j in range(len(mp))) for mp in src}
-            for m in sorted(monos):
-                mp = tuple(m[ainv[i]] for i in range(len(m)))
-                diff = src.get(mp, R.zero) - tgt.get(m, R.zero)
+            for _, c_src, c_tgt in compared_coefficients(coeffs[k], coeffs[binv[k]], a):
+                diff = (R.zero if c_src is None else c_src) - (R.zero if c_tgt is None else c_tgt)
                 if not diff:
                     continue
                 # Up to scalars, without sympy's monic() (slow ordering on many variables).
