@@ -334,18 +334,15 @@ def compared_coefficients(src: dict, tgt: dict, g: Perm, ginv: Perm | None = Non
         yield m, src.get(mp), tgt.get(m)
 
 
-@deprecated_call(positional=("mode", "backend", "full", "expansion", "deadline", "progress"),
-                 renamed={"deadline": ("timeout", deadline_to_timeout)})
 def constraints(
     spec: NetworkSpec | str,
     group: str | PermutationGroup = "symmetric",
-    kind: str | None = None,
-    *,
+    kind: str = "invariant",
     mode: str = "generators",
     backend: str = "auto",
     full: bool = False,
     expansion: Expansion | None = None,
-    timeout: float | None = None,
+    deadline: float | None = None,
     progress: bool = False,
 ) -> ConstraintSet:
     """The polynomial constraints on the weights for the network to be symmetric.
@@ -357,10 +354,8 @@ def constraints(
     group : str or PermutationGroup
         ``symmetric`` (default), ``cyclic``, ``dihedral``, ``hyperoctahedral``,
         ``trivial``, ``gens:(0 1);(0 1 2)`` or a :class:`PermutationGroup`.
-    kind : {"invariant", "equivariant", "folded", "none"}, optional
-        How the group acts on the outputs (see :mod:`varieties.actions`);
-        default :func:`~varieties.actions.default_kind` (invariant for one
-        output, equivariant for ``n``).
+    kind : {"invariant", "equivariant", "folded", "none"}
+        How the group acts on the outputs (see :mod:`varieties.actions`).
     mode : {"generators", "transpositions", "elements"}
         Which ``g`` to use: the group's generators (default), the notes'
         ``n(n-1)/2`` transpositions (symmetric group only), or every element.
@@ -371,10 +366,10 @@ def constraints(
         Use the notes' full indexing ``A_kij`` for all ``i, j``.
     expansion : Expansion, optional
         Reuse an expansion of the same spec.
-    timeout : float, optional
-        Seconds; past them the expansion or the comparison of coefficients
-        stops with :class:`varieties.timelimit.TimeLimit` (checked between
-        coefficients).
+    deadline : float, optional
+        A ``time.perf_counter()`` value; past it the expansion or the
+        comparison of coefficients stops with
+        :class:`varieties.timelimit.TimeLimit` (checked between coefficients).
     progress : bool
         Show tqdm bars of the expansion and of the coefficients compared on
         standard error (only when it is a terminal).
@@ -391,16 +386,14 @@ def constraints(
     >>> cs.counts()["equality"] > 0, cs.is_linear()
     (True, True)
     """
-    deadline = deadline_after(timeout)
     spec = parse_spec(spec, full=full)
-    kind = resolve_kind(kind, spec)
     G = get_group(group, spec.n_inputs)
     action = make_action(G, kind, spec.n_outputs)
     if mode not in MODES:
         raise VarietiesError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     elements = [] if kind == "none" else group_elements(G, mode)
     if expansion is None:
-        expansion = expand(spec, backend=backend, timeout=time_left(deadline), progress=progress)
+        expansion = expand(spec, backend=backend, deadline=deadline, progress=progress)
     elif expansion.spec != spec:
         raise VarietiesError(f"the expansion given is of {expansion.spec}, not {spec}")
     start = time.perf_counter()
