@@ -107,4 +107,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import _benchdoc  # --write-docs: this table into docs/benchmarks.md
+
+    _benchdoc.run(main, "bench_expand")

@@ -197,4 +197,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import _benchdoc  # --write-docs: this table into docs/benchmarks.md
+
+    sys.exit(_benchdoc.run(main, "bench_function_dim"))

@@ -280,4 +280,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    import _benchdoc  # --write-docs: this table into docs/benchmarks.md
+
+    raise SystemExit(_benchdoc.run(main, "bench_nn"))

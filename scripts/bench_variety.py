@@ -87,4 +87,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import _benchdoc  # --write-docs: this table into docs/benchmarks.md
+
+    sys.exit(_benchdoc.run(main, "bench_variety"))
