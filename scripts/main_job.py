@@ -22,7 +22,7 @@ from __future__ import annotations
 import pathlib
 import sys
 
-from varieties import report
+from varieties import results as report
 from varieties.commands.sweep import run_config_script
 from varieties.sweep import load_config
 

@@ -220,7 +220,7 @@ def _main_job():
 def test_the_main_job_computes_afresh_and_checks_against_results(tmp_path, capsys):
     """`make run` computes into its own folder (never finds the committed rows done)
     and catches a settled value that differs from results/."""
-    from varieties import report
+    from varieties import results as report
 
     job = _main_job()
     out = tmp_path / "run"

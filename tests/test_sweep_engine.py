@@ -439,7 +439,7 @@ def test_malformed_scheduler_address_is_a_varieties_error():
 
 def test_floats_a_task_returns_are_written_in_full(tmp_path):
     """Only the timing column is cut to 4 decimals; a task's 1e-05 is not 0.0."""
-    from varieties import report
+    from varieties import results as report
 
     run_sweep(probe_sweep([1e-5, 0.123456789, 3]), tmp_path, mode="inprocess", progress=False)
     rows = read_rows(tmp_path / "p.csv")

@@ -53,7 +53,7 @@ def _analyze_available() -> bool:
 
 @pytest.mark.skipif(not _analyze_available(), reason="varieties.algebra.analyze not there yet")
 def test_dimension_rows_are_consistent():
-    from varieties.algebra.report import CERTAINTIES
+    from varieties.algebra.variety_report import CERTAINTIES
 
     free = tasks.dimension_row({"spec": "2,l2^2,l1", "kind": "none", "timeout": 20})
     # no symmetry, no constraints: the variety is all of weight space, trivially exact

@@ -4,7 +4,7 @@ Pipeline, data flowing one way: :mod:`~varieties.network` (specs) ->
 :mod:`~varieties.expand` (exact expansion) -> :mod:`~varieties.groups` and
 :mod:`~varieties.actions` (symmetries) -> :mod:`~varieties.constraints`
 -> :mod:`~varieties.tying` -> :mod:`~varieties.algebra` -> :mod:`~varieties.learn`
--> :mod:`~varieties.sweep` and :mod:`~varieties.report`. The torch modules
+-> :mod:`~varieties.sweep` and :mod:`~varieties.results`. The torch modules
 (:mod:`~varieties.nn`, the ``torch`` extra) are not imported here.
 """
 
@@ -37,7 +37,17 @@ from .algebra import VarietyReport, analyze, function_dim, groebner, krull_dimen
 from .algebra import NeurovarietyResult, neurovariety
 from .learn import TrainResult, invariance_error, synthetic_data, train
 from .sweep import SweepResult, load_config, run_sweep
-from . import report
+from . import results
+
+# ``varieties.report`` was renamed ``varieties.results``; the old name stays
+# reachable for one release, importing the warning shim only when asked for.
+def __getattr__(name):
+    if name == "report":
+        import importlib
+
+        return importlib.import_module(".report", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
@@ -47,7 +57,7 @@ __all__ = [
     "OutputAction", "PermutationGroup", "SpecError", "TrainResult", "Tying", "VarietiesError",
     "VarietyReport", "analyze", "constraints", "function_dim", "groebner", "invariance_error",
     "NeurovarietyResult", "neurovariety",
-    "krull_dimension", "load_config", "report", "run_sweep", "SweepResult", "synthetic_data",
+    "krull_dimension", "load_config", "results", "run_sweep", "SweepResult", "synthetic_data",
     "train", "tying",
     "cyclic", "dihedral", "evaluate", "expand", "from_generators", "get_group",
     "hyperoctahedral", "make_action", "parse_spec", "symmetric", "trivial",

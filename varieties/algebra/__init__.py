@@ -14,7 +14,7 @@ from .families import Family, families
 from .function_dim import expected_neurovariety_dim, function_dim, function_dim_float
 from .neurovariety import NeurovarietyResult, neurovariety
 from .groebner import GroebnerResult, elimination, groebner, krull_dimension
-from .report import CERTAINTIES, VarietyReport
+from .variety_report import CERTAINTIES, VarietyReport
 from .slicing import SliceBounds, slice_bounds, slice_test
 from .system import Problem, build_problem, variable_order
 

@@ -31,7 +31,7 @@ from ..network import parse_spec
 from ..timelimit import check_timeout
 from .engines import (DEFAULT_ENGINE, DEFAULT_PRIME, MAX_PRIME, System, TimeLimit,
                       check_deadline, check_engine, check_prime, resolve_engine)
-from .report import CERTAINTIES, VarietyReport
+from .variety_report import CERTAINTIES, VarietyReport
 
 METHODS = ("auto", "groebner", "slice", "census")
 

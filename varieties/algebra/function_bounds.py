@@ -55,7 +55,7 @@ BURNSIDE_MAX_ORDER = 50_000
 #: Image slices are skipped when one evaluation polynomial has more terms than this
 #: (deep networks: the engines would spend the whole budget reading the input).
 IMAGE_SLICE_MAX_TERMS = 20_000
-#: How sure each bound is, weakest last (as in :data:`.report.CERTAINTIES`).
+#: How sure each bound is, weakest last (as in :data:`.variety_report.CERTAINTIES`).
 _RANK = {"exact": 0, "probabilistic": 1, "modular": 2}
 
 

@@ -89,7 +89,7 @@ def run_config_script(config, argv, out) -> int:
 
 def print_summaries(results, figures: bool = True) -> None:
     """Print the summary table of each sweep's configurations and draw its CSV's figure."""
-    from .. import report
+    from .. import results as report
     from .common import print_frame
 
     for res, keys in results:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from varieties import report
+from varieties import results
 from varieties.errors import DataError
 from varieties.sweep.config import parse_config
 from varieties.sweep.engine import atomic_write_csv, run_sweep
@@ -53,7 +53,7 @@ def dimension_csv(tmp_path):
 
 
 def test_load_types_the_columns(constraint_csv):
-    df = report.load(constraint_csv)
+    df = results.load(constraint_csv)
     assert str(df["n"].dtype) == "Int64" and str(df["colors"].dtype) == "Int64"
     assert str(df["agree"].dtype) == "boolean"
     assert str(df["spec"].dtype) == "string" and df["seconds"].dtype == "float64"
@@ -62,14 +62,14 @@ def test_load_types_the_columns(constraint_csv):
 
 def test_engine_csvs_round_trip_exactly(constraint_csv, dimension_csv, tmp_path):
     for path in (constraint_csv, dimension_csv):
-        df = report.load(path)
-        copy = report.save(df, tmp_path / ("copy_" + path.name))
+        df = results.load(path)
+        copy = results.save(df, tmp_path / ("copy_" + path.name))
         assert copy.read_bytes() == path.read_bytes()
-        pd.testing.assert_frame_equal(report.load(copy), df)
+        pd.testing.assert_frame_equal(results.load(copy), df)
 
 
 def test_json_and_missing_values(dimension_csv):
-    df = report.load(dimension_csv)
+    df = results.load(dimension_csv)
     assert df.loc[0, "census"] == {"12": 30, "9": 2}
     assert df.loc[1, "census"] is None and df.loc[1, "exclude"] == ["constant-output"]
     assert pd.isna(df.loc[1, "dim"]) and df.loc[1, "dim_lower"] == 20
@@ -96,18 +96,18 @@ def test_save_load_round_trip_property(tmp_path, rows):
         {**r, "census": None if r["census"] is None else json.dumps(r["census"], sort_keys=True,
                                                                      separators=(",", ":"))}
         for r in records])
-    df = report.load(first)
+    df = results.load(first)
     for r, got in zip(records, df.itertuples()):
         assert (pd.isna(got.dim) and r["dim"] is None) or got.dim == r["dim"]
         assert (pd.isna(got.agree) and r["agree"] is None) or got.agree == r["agree"]
         assert got.census == r["census"]
-    second = report.save(df, tmp_path / "second.csv")
+    second = results.save(df, tmp_path / "second.csv")
     assert second.read_bytes() == first.read_bytes()
 
 
 def test_summary_counts_match_the_table(constraint_csv):
-    df = report.load(constraint_csv)
-    summary = report.summarize(df)
+    df = results.load(constraint_csv)
+    summary = results.summarize(df)
     assert summary["cases"].sum() == len(df)
     for r in summary.itertuples():
         sub = df[(df["group"] == r.group) & (df["kind"] == r.kind)]
@@ -116,7 +116,7 @@ def test_summary_counts_match_the_table(constraint_csv):
 
 def test_figures_are_written_next_to_the_csvs(constraint_csv, dimension_csv):
     pytest.importorskip("matplotlib")
-    pngs = report.figures([constraint_csv, dimension_csv])
+    pngs = results.figures([constraint_csv, dimension_csv])
     names = [p.name for p in pngs]
     assert names[:2] == ["constraint_tables.png", "variety_dimensions.png"]
     # Two-layer invariant rows also get the dimensions against the hidden width.
@@ -129,7 +129,7 @@ def test_figures_are_written_next_to_the_csvs(constraint_csv, dimension_csv):
 
 def test_missing_file_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
-        report.load(tmp_path / "none.csv")
+        results.load(tmp_path / "none.csv")
 
 
 def test_integers_in_float_columns_round_trip(tmp_path):
@@ -140,13 +140,13 @@ def test_integers_in_float_columns_round_trip(tmp_path):
             "c,,1e-05,-3,30.0\n")
     path = tmp_path / "p.csv"
     path.write_text(text)
-    df = report.load(path)
+    df = results.load(path)
     assert df["sleep"].dtype == "float64" and df["alpha"].dtype == "float64"
     assert list(df["timeout"]) == [2.5, 5.0, 1e-05]
-    assert report.save(df, tmp_path / "copy.csv").read_text() == text
+    assert results.save(df, tmp_path / "copy.csv").read_text() == text
     # rows keep their own text through filtering and reordering
     part = df[df["key"] != "a"].iloc[::-1]
-    assert report.save(part, tmp_path / "part.csv").read_text().splitlines()[1:] == [
+    assert results.save(part, tmp_path / "part.csv").read_text().splitlines()[1:] == [
         "c,,1e-05,-3,30.0", "b,2.5,5,2.5,0.0042"]
 
 
@@ -158,24 +158,65 @@ def test_mixed_numbers_round_trip_property(tmp_path, values):
     first = tmp_path / "first.csv"
     atomic_write_csv(first, ["key", "sleep", "x"],
                      [{"key": f"k{i}", "sleep": v, "x": v} for i, v in enumerate(values)])
-    second = report.save(report.load(first), tmp_path / "second.csv")
+    second = results.save(results.load(first), tmp_path / "second.csv")
     assert second.read_bytes() == first.read_bytes()
 
 
 def test_figures_skip_a_csv_without_rows(tmp_path):
     path = tmp_path / "variety_dimensions.csv"
     atomic_write_csv(path, ["key", "spec", "kind", "dim", "dim_lower", "status", "seconds"], [])
-    assert report.figures([path]) == []
+    assert results.figures([path]) == []
     assert not path.with_suffix(".png").exists()
 
 
 def test_committed_results_round_trip(tmp_path):
-    """The README's `report.save(df, "copy.csv")` is byte-identical for every CSV in results/."""
+    """The README's `results.save(df, "copy.csv")` is byte-identical for every CSV in results/."""
     import pathlib
 
     paths = sorted((pathlib.Path(__file__).resolve().parent.parent / "results").glob("*.csv"))
     if not paths:
         pytest.skip("no committed results/")
     for path in paths:
-        copy = report.save(report.load(path), tmp_path / path.name)
+        copy = results.save(results.load(path), tmp_path / path.name)
         assert copy.read_bytes() == path.read_bytes(), path.name
+
+
+
+@pytest.mark.parametrize("old, new", [
+    ("varieties.report", "varieties.results"),
+    ("varieties.algebra.report", "varieties.algebra.variety_report"),
+])
+def test_old_module_names_warn_and_reexport_everything(old, new, monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.delitem(sys.modules, old, raising=False)
+    with pytest.warns(DeprecationWarning, match=new.replace(".", r"\.")):
+        shim = importlib.import_module(old)
+    target = importlib.import_module(new)
+    names = [k for k in vars(target) if not k.startswith("__")]
+    assert "load" in names or "VarietyReport" in names
+    assert all(getattr(shim, k) is getattr(target, k) for k in names)
+
+
+def test_package_attribute_report_is_lazy_and_warns(monkeypatch):
+    import sys
+
+    import varieties
+
+    monkeypatch.delitem(sys.modules, "varieties.report", raising=False)
+    monkeypatch.delattr(varieties, "report", raising=False)
+    with pytest.warns(DeprecationWarning, match="varieties.results"):
+        assert varieties.report.load is results.load
+    with pytest.raises(AttributeError, match="no_such_name"):
+        varieties.no_such_name
+
+
+def test_our_own_imports_do_not_warn():
+    import subprocess
+    import sys
+
+    code = ("import warnings; warnings.simplefilter('error', DeprecationWarning); "
+            "import varieties, varieties.algebra, varieties.sweep, varieties.cli; "
+            "from varieties import *")
+    subprocess.run([sys.executable, "-c", code], check=True)
