@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -124,20 +123,3 @@ def build_problem(spec: NetworkSpec | str, group="symmetric", kind: str = "invar
     spec = parse_spec(spec, full=full)
     cs = constraints(spec, group=group, kind=kind, deadline=deadline, progress=progress)
     return Problem(spec, str(cs.group), kind, cs, list(order) if order else variable_order(spec))
-
-
-def random_affine_forms(nvars: int, codim: int, p: int, seed: int,
-                        n_total: int | None = None) -> list[dict]:
-    """``codim`` random affine forms over ``GF(p)`` in the first ``nvars`` of ``n_total`` variables."""
-    n_total = n_total or nvars
-    rng = random.Random(f"slice:{seed}:{p}:{nvars}:{codim}")
-    forms = []
-    for _ in range(codim):
-        f = {}
-        for i in range(nvars):
-            e = [0] * n_total
-            e[i] = 1
-            f[tuple(e)] = rng.randrange(1, p)
-        f[(0,) * n_total] = rng.randrange(p)
-        forms.append(f)
-    return forms

@@ -192,8 +192,3 @@ def retract(tc: TorchConstraints, w, tol: float = 1e-14, max_iter: int = 30,
                 break
             w, v, r = w_new, v_new, r_new
     return w, r, it
-
-
-def all_finite(a) -> bool:
-    """Whether every entry of a tensor is finite."""
-    return bool(torch.isfinite(a).all())
