@@ -16,7 +16,7 @@ needs_singular = pytest.mark.skipif(singular_binary() is None, reason="Singular 
 def test_report_fields_and_flat_row():
     r = analyze("2,q1,l1", timeout=60)
     assert isinstance(r, VarietyReport)
-    full = groebner(build_problem("2,q1,l1").system(0), "sympy", 60)
+    full = groebner(build_problem("2,q1,l1").system(0), engine="sympy", timeout=60)
     assert r.dim == full.dim == r.dim_lower == r.dim_upper
     assert r.status == "ok" and r.certificate
     row = r.to_row()
@@ -34,7 +34,7 @@ def test_methods_agree(method):
 
 def test_census_respects_proven_upper_bound():
     prob = build_problem("2,q1,q1")
-    full = groebner(prob.system(0), "sympy", 60)
+    full = groebner(prob.system(0), engine="sympy", timeout=60)
     c = census(prob.system(0), n_points=15, seed=2)
     assert c.n_converged > 0
     assert c.max_dim <= full.dim
@@ -133,8 +133,8 @@ def test_two_top_components_of_the_small_quadratic_network():
     spec = parse_spec("2,q2,q1")
     rep = analyze(spec, components=True, timeout=120)
     fams = {f.name: f for f in families(spec, "symmetric", "invariant",
-                                       build_problem(spec, "symmetric", "invariant",
-                                                     False).cs.polys, 0)}
+                                       polys=build_problem(spec, "symmetric",
+                                                           "invariant").cs.polys, seed=0)}
     L, single = fams["invariant-units"], fams["single-unit"]
     assert L.in_variety and single.in_variety
     assert rep.dim == L.dim_lower == single.dim_lower
@@ -360,12 +360,12 @@ def test_deadline_is_checked_inside_phases():
     assert 0 <= r.dim_lower <= r.dim_upper == r.n_weights and r.certainty == "exact"
 
 
-def test_function_dim_honours_a_deadline():
+def test_function_dim_honours_a_timeout():
     import time
 
     from varieties.algebra import function_dim
 
-    v, det = function_dim("2,q2,q1", return_details=True, deadline=time.perf_counter() - 1)
+    v, det = function_dim("2,q2,q1", return_details=True, timeout=0)
     assert v is None and det["timeout"]
 
 

@@ -36,7 +36,7 @@ def _canon(basis):
 @pytest.mark.parametrize("char", [0, P])
 def test_engines_agree_on_network_ideals(spec, char):
     system = build_problem(spec).system(char)
-    results = {e: groebner(system, e, timeout=60) for e in _engines(char)}
+    results = {e: groebner(system, engine=e, timeout=60) for e in _engines(char)}
     assert all(r.status == "ok" for r in results.values()), {e: r.message for e, r in results.items()}
     dims = {r.dim for r in results.values()}
     bases = {str(_canon(r.basis)) for r in results.values()}

@@ -94,7 +94,7 @@ def _image_dim_by_elimination(spec):
         d[tuple(unit) + (0,) * N] = Fraction(1)
         polys.append(d)
     S = System(tuple(f"c{j}" for j in range(K)) + tuple(pr.order), polys, 0)
-    r = elimination(S, N, "singular", 120, hilbert=False)
+    r = elimination(S, N, engine="singular", timeout=120, hilbert=False)
     assert r.status == "ok", r.message
     return r.dim
 

@@ -180,7 +180,7 @@ def test_dead_unit_families_in_v_are_symmetric_by_brute_force(spec):
     G = get_group("symmetric", pr.spec.n_inputs)
     act = make_action(G, "invariant", 1)
     rng = random.Random(3)
-    dead = [f for f in families(pr.spec, "symmetric", "invariant", pr.polys())
+    dead = [f for f in families(pr.spec, "symmetric", "invariant", polys=pr.polys())
             if "dead" in f.name and f.matrix]
     assert dead
     for fam in dead:
@@ -200,6 +200,6 @@ def test_dead_units_close_the_gap_of_an_affine_hidden_layer():
     r = analyze("4,a4,q1", timeout=120, function_dim=False)
     assert r.dim is not None and r.dim == r.dim_upper
     pr = build_problem("4,a4,q1")
-    fams = families(pr.spec, "symmetric", "invariant", pr.polys())
+    fams = families(pr.spec, "symmetric", "invariant", polys=pr.polys())
     assert max(f.dim_lower for f in fams if f.matrix and "dead" not in f.name) < r.dim
     assert max(f.dim_lower for f in fams if f.matrix and "dead" in f.name) == r.dim

@@ -19,7 +19,7 @@ CASES = [("2,a1,q1", "invariant"), ("2,q1,l1", "invariant"), ("2,l2,q1", "invari
 @pytest.mark.parametrize("spec,kind", CASES)
 def test_slices_agree_with_groebner_dimension(spec, kind):
     prob = build_problem(spec, kind=kind)
-    full = groebner(prob.system(0), "sympy", timeout=60)
+    full = groebner(prob.system(0), engine="sympy", timeout=60)
     assert full.status == "ok"
     engine = "msolve" if msolve_binary() else "sympy"
     sb = slice_bounds(prob.system(P), 0, None, engine, seed=3, timeout=60)
@@ -29,9 +29,9 @@ def test_slices_agree_with_groebner_dimension(spec, kind):
 @pytest.mark.parametrize("spec,kind", CASES)
 def test_families_lie_in_v_and_bound_below(spec, kind):
     prob = build_problem(spec, kind=kind)
-    full = groebner(prob.system(0), "sympy", timeout=60)
+    full = groebner(prob.system(0), engine="sympy", timeout=60)
     G = get_group("symmetric", prob.spec.n_inputs)
-    for fam in families(prob.spec, "symmetric", kind, prob.cs.polys):
+    for fam in families(prob.spec, "symmetric", kind, polys=prob.cs.polys):
         if not fam.matrix:
             continue
         assert fam.dim_lower <= full.dim
@@ -104,7 +104,7 @@ def test_slice_bounds_start_below_zero_when_the_excluded_part_may_be_empty(gens,
     from varieties.algebra.engines import System
 
     s = System(("x", "y", "t"), gens, P)
-    full = groebner(s, "sympy", 30)   # independent: the whole basis over GF(p)
+    full = groebner(s, engine="sympy", timeout=30)   # independent: the whole basis over GF(p)
     assert full.dim == expected
     sb = slice_bounds(s, -1, 2, "sympy", seed=0, timeout=30, n_weights=2)
     assert sb.lower == sb.upper == expected

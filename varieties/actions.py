@@ -28,6 +28,38 @@ from .groups import Perm, PermutationGroup, cycle_string, identity
 KINDS = ("invariant", "equivariant", "folded", "none")
 
 
+def default_kind(spec) -> str:
+    """The ``kind`` meant by ``kind=None``: inferred from the output width.
+
+    One rule for every public function: ``invariant`` for a network with one
+    output, ``equivariant`` for one with ``n`` outputs (as many as inputs);
+    any other width has no natural default, and :class:`ActionError` asks
+    for an explicit kind.
+
+    Examples
+    --------
+    >>> default_kind("3,q3,q1"), default_kind("3,q3")
+    ('invariant', 'equivariant')
+    """
+    from .network import parse_spec
+
+    spec = parse_spec(spec)
+    if spec.n_outputs == 1:
+        return "invariant"
+    if spec.n_outputs == spec.n_inputs:
+        return "equivariant"
+    raise ActionError(
+        f"no default kind for {spec}: it has {spec.n_outputs} outputs and {spec.n_inputs} "
+        "inputs (the default is invariant for one output, equivariant for n); give kind="
+        f"one of {', '.join(KINDS)}"
+    )
+
+
+def resolve_kind(kind: str | None, spec) -> str:
+    """``kind``, or :func:`default_kind` of ``spec`` when it is None."""
+    return default_kind(spec) if kind is None else kind
+
+
 @dataclass(frozen=True)
 class OutputAction:
     """The group ``group`` acting on inputs and, by ``kind``, on ``n_outputs`` outputs.

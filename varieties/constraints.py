@@ -36,13 +36,15 @@ from dataclasses import dataclass, field
 from math import gcd
 from typing import Any
 
-from .actions import OutputAction, make_action
+from ._deprecate import deadline_to_timeout, deprecated_call
+from ._result_methods import ResultMixin
+from .actions import OutputAction, make_action, resolve_kind
 from .errors import GroupError, VarietiesError
 from .expand import Expansion, expand
 from .groups import Perm, PermutationGroup, cycle_string, get_group, inverse, transpositions
 from .network import NetworkSpec, parse_spec
 from .progress import progress_bar
-from .timelimit import check_deadline
+from .timelimit import check_deadline, deadline_after, time_left
 
 MODES = ("generators", "transpositions", "elements")
 CLASSES = ("equality", "zero", "linear", "polynomial")
@@ -103,7 +105,7 @@ class Constraint:
 
 
 @dataclass
-class ConstraintSet:
+class ConstraintSet(ResultMixin):
     """All constraints of a network under a group and a kind of symmetry.
 
     Examples
@@ -179,13 +181,27 @@ class ConstraintSet:
         cols = ["constraint", "class", "degree", "terms", "element", "output", "monomial"]
         return pd.DataFrame(rows, columns=cols)
 
-    def to_json(self) -> dict:
-        """``{"weights": [...], "constraints": [...], "counts": {...}}`` (sympy strings)."""
+    def to_dict(self) -> dict:
+        """``spec``, ``group``, ``kind``, ``mode``, ``weights``, ``constraints`` (sympy
+        strings) and ``counts``: JSON-serialisable.
+
+        (0.1's ``to_json`` returned this dict; it now returns its JSON text.)
+        """
         return {
+            "spec": str(self.spec),
+            "group": str(self.group.name),
+            "kind": self.kind,
+            "mode": self.mode,
             "weights": list(self.weights),
             "constraints": [str(c) for c in self.constraints],
             "counts": self.counts(),
         }
+
+    def summary(self) -> str:
+        """One line: the network, its symmetry and the constraints per class."""
+        counts = ", ".join(f"{v} {k}" for k, v in self.counts().items())
+        return (f"{self.spec} under {self.group.name} ({self.kind}): {len(self)} constraints "
+                f"on {len(self.weights)} weights ({counts})")
 
 
 def monomial_string(m: tuple[int, ...]) -> str:
@@ -334,15 +350,18 @@ def compared_coefficients(src: dict, tgt: dict, g: Perm, ginv: Perm | None = Non
         yield m, src.get(mp), tgt.get(m)
 
 
+@deprecated_call(positional=("mode", "backend", "full", "expansion", "deadline", "progress"),
+                 renamed={"deadline": ("timeout", deadline_to_timeout)})
 def constraints(
     spec: NetworkSpec | str,
     group: str | PermutationGroup = "symmetric",
-    kind: str = "invariant",
+    kind: str | None = None,
+    *,
     mode: str = "generators",
     backend: str = "auto",
     full: bool = False,
     expansion: Expansion | None = None,
-    deadline: float | None = None,
+    timeout: float | None = None,
     progress: bool = False,
 ) -> ConstraintSet:
     """The polynomial constraints on the weights for the network to be symmetric.
@@ -354,8 +373,10 @@ def constraints(
     group : str or PermutationGroup
         ``symmetric`` (default), ``cyclic``, ``dihedral``, ``hyperoctahedral``,
         ``trivial``, ``gens:(0 1);(0 1 2)`` or a :class:`PermutationGroup`.
-    kind : {"invariant", "equivariant", "folded", "none"}
-        How the group acts on the outputs (see :mod:`varieties.actions`).
+    kind : {"invariant", "equivariant", "folded", "none"}, optional
+        How the group acts on the outputs (see :mod:`varieties.actions`);
+        default :func:`~varieties.actions.default_kind` (invariant for one
+        output, equivariant for ``n``).
     mode : {"generators", "transpositions", "elements"}
         Which ``g`` to use: the group's generators (default), the notes'
         ``n(n-1)/2`` transpositions (symmetric group only), or every element.
@@ -366,10 +387,10 @@ def constraints(
         Use the notes' full indexing ``A_kij`` for all ``i, j``.
     expansion : Expansion, optional
         Reuse an expansion of the same spec.
-    deadline : float, optional
-        A ``time.perf_counter()`` value; past it the expansion or the
-        comparison of coefficients stops with
-        :class:`varieties.timelimit.TimeLimit` (checked between coefficients).
+    timeout : float, optional
+        Seconds; past them the expansion or the comparison of coefficients
+        stops with :class:`varieties.timelimit.TimeLimit` (checked between
+        coefficients).
     progress : bool
         Show tqdm bars of the expansion and of the coefficients compared on
         standard error (only when it is a terminal).
@@ -386,14 +407,16 @@ def constraints(
     >>> cs.counts()["equality"] > 0, cs.is_linear()
     (True, True)
     """
+    deadline = deadline_after(timeout)
     spec = parse_spec(spec, full=full)
+    kind = resolve_kind(kind, spec)
     G = get_group(group, spec.n_inputs)
     action = make_action(G, kind, spec.n_outputs)
     if mode not in MODES:
         raise VarietiesError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     elements = [] if kind == "none" else group_elements(G, mode)
     if expansion is None:
-        expansion = expand(spec, backend=backend, deadline=deadline, progress=progress)
+        expansion = expand(spec, backend=backend, timeout=time_left(deadline), progress=progress)
     elif expansion.spec != spec:
         raise VarietiesError(f"the expansion given is of {expansion.spec}, not {spec}")
     start = time.perf_counter()

@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._deprecate import deadline_to_timeout, deprecated_call
+from ._result_methods import ResultMixin
 from .errors import EngineError
 from .network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
 from .progress import progress_bar
-from .timelimit import check_deadline
+from .timelimit import check_deadline, deadline_after
 
 BACKENDS = ("auto", "sympy", "flint")
 
@@ -48,7 +50,7 @@ def resolve_backend(backend: str) -> str:
 
 
 @dataclass
-class Expansion:
+class Expansion(ResultMixin):
     """The expanded network ``F(x) = sum_m c_m(w) x^m``, one dict per output.
 
     Attributes
@@ -96,6 +98,29 @@ class Expansion:
     def to_sympy(self, poly: Any):
         """Convert one native coefficient to a sympy ``PolyElement`` of :meth:`sympy_ring`."""
         return native_to_sympy(poly, self.backend, self.sympy_ring())
+
+    def to_dict(self) -> dict:
+        """``spec``, ``weights``, ``backend``, ``seconds``, ``n_terms`` and ``coeffs``:
+        per output, x-monomial (exponents joined by ``,``) -> coefficient text."""
+        return {
+            "spec": str(self.spec), "weights": list(self.weights), "backend": self.backend,
+            "seconds": self.seconds, "n_terms": self.n_terms,
+            "coeffs": [{",".join(map(str, m)): str(c) for m, c in out.items()}
+                       for out in self.coeffs],
+        }
+
+    def to_frame(self):
+        """One row per output and x-monomial: ``output``, ``monomial``, ``coefficient``."""
+        import pandas as pd
+
+        rows = [{"output": k, "monomial": ",".join(map(str, m)), "coefficient": str(c)}
+                for k, out in enumerate(self.coeffs) for m, c in sorted(out.items())]
+        return pd.DataFrame(rows, columns=["output", "monomial", "coefficient"])
+
+    def summary(self) -> str:
+        """One line: the network, its monomials and terms, the backend and the time."""
+        return (f"{self.spec}: {len(self.monomials)} x-monomials, {self.n_terms} terms in "
+                f"{len(self.weights)} weights ({self.backend}, {self.seconds:.3g} s)")
 
     def output_expr(self, k: int = 0):
         """Output ``k`` as a sympy expression in the weights and ``x0, x1, ...``."""
@@ -236,8 +261,10 @@ def _layer_outputs(o, l, layer, p, full, gen, deadline=None, done=None):
     return new
 
 
-def expand(spec: NetworkSpec | str, backend: str = "auto",
-           deadline: float | None = None, progress: bool = False) -> Expansion:
+@deprecated_call(positional=("backend", "deadline", "progress"),
+                 renamed={"deadline": ("timeout", deadline_to_timeout)})
+def expand(spec: NetworkSpec | str, *, backend: str = "auto",
+           timeout: float | None = None, progress: bool = False) -> Expansion:
     """Expand the whole network exactly: ``F(x)`` with coefficients in ``QQ[w]``.
 
     Parameters
@@ -247,8 +274,8 @@ def expand(spec: NetworkSpec | str, backend: str = "auto",
     backend : {"auto", "sympy", "flint"}
         ``flint`` is python-flint's ``fmpq_mpoly`` (about 10x faster);
         ``auto`` uses it when installed. Both give identical coefficients.
-    deadline : float, optional
-        A ``time.perf_counter()`` value; past it the expansion stops with
+    timeout : float, optional
+        Seconds; past them the expansion stops with
         :class:`varieties.timelimit.TimeLimit` (checked before each product
         of two weight polynomials, so within one such product of the limit).
     progress : bool
@@ -269,6 +296,7 @@ def expand(spec: NetworkSpec | str, backend: str = "auto",
     """
     import time
 
+    deadline = deadline_after(timeout)
     spec = parse_spec(spec)
     backend = resolve_backend(backend)
     start = time.perf_counter()

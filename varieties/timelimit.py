@@ -101,6 +101,35 @@ def check_timeout(value, what: str = "timeout", error=None) -> float:
     return float(value)
 
 
+def deadline_after(timeout, what: str = "timeout", error=None) -> float | None:
+    """The ``time.perf_counter()`` value ``timeout`` seconds from now (None: no limit).
+
+    Public functions take a ``timeout`` in seconds; inside, the limit travels
+    as this absolute deadline, so that nested calls share one budget. ``0``
+    is allowed and means the time is already up (a caller passing on what is
+    left of its own budget).
+
+    Examples
+    --------
+    >>> deadline_after(None) is None
+    True
+    >>> deadline_after(10) > time.perf_counter()
+    True
+    """
+    if timeout is None:
+        return None
+    if not (isinstance(timeout, (int, float)) and timeout == 0) or isinstance(timeout, bool):
+        timeout = check_timeout(timeout, what, error)
+    return time.perf_counter() + float(timeout)
+
+
+def time_left(deadline: float | None) -> float | None:
+    """Seconds until ``deadline`` (0 once past it; None for no deadline): the inverse."""
+    if deadline is None:
+        return None
+    return max(0.0, deadline - time.perf_counter())
+
+
 @dataclass
 class ChildResult:
     """What became of a call in a child process.

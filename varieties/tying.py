@@ -47,6 +47,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ._deprecate import deprecated_call
+from ._result_methods import ResultMixin, dataclass_eq
+from .actions import resolve_kind
 from .errors import MethodError, NonlinearError, VarietiesError
 from .groups import PermutationGroup, get_group, inverse
 from .network import LayerSpec, NetworkSpec, parse_spec
@@ -58,8 +61,10 @@ METHODS = ("auto", "orbits", "constraints")
 CONSTRAINT_MAX_WEIGHTS = 60_000
 
 
-@dataclass
-class Tying:
+# eq=False: the generated __eq__ compares the arrays with ``==`` and raises numpy's
+# "truth value of an array is ambiguous"; dataclass_eq compares them by value.
+@dataclass(eq=False)
+class Tying(ResultMixin):
     """A linear subspace of weight space ``w = M theta``, with its colors.
 
     Attributes
@@ -111,9 +116,15 @@ class Tying:
     num: np.ndarray = field(repr=False)
     den: np.ndarray = field(repr=False)
     left: tuple = field(repr=False)  # (rows, cols, num, den) of L with L M = I
-    layers: list = field(default_factory=list, repr=False)
-    symmetries: list = field(default_factory=list, repr=False)
+    # Derived from the fields above (the per-layer parts of M): not compared.
+    layers: list = field(default_factory=list, repr=False, compare=False)
+    symmetries: list = field(default_factory=list, repr=False, compare=False)
     layer: int | None = None
+
+    # Equal when the same network, symmetry and subspace M (arrays by value); mutable, so
+    # unhashable like any dataclass with eq.
+    __eq__ = dataclass_eq
+    __hash__ = None
 
     @property
     def n_weights(self) -> int:
@@ -250,6 +261,16 @@ class Tying:
         cols = ["weight", "layer", "part", "k", "i", "j", "color", "expression"]
         return pd.DataFrame(rows, columns=cols).astype({"i": "Int64", "j": "Int64"})
 
+    def to_dict(self) -> dict:
+        """The network, symmetry, :meth:`counts`, ``params``, and per weight its color
+        (``color_of``) and :meth:`expression`: JSON-serialisable."""
+        return {
+            "spec": str(self.spec), "group": self.group, "kind": self.kind, "full": self.full,
+            "layer": self.layer, **self.counts(), "params": list(self.params),
+            "color_of": self.colors,
+            "expressions": {w: self.expression(w) for w in self.weights},
+        }
+
     def summary(self) -> str:
         """One line: counts and how the group acts."""
         fd = "n/a (several layers)" if self.function_dim is None else self.function_dim
@@ -260,10 +281,12 @@ class Tying:
 
 # ---------------------------------------------------------------------------- entry point
 
+@deprecated_call(positional=("full", "method", "layerwise"))
 def tying(
     spec: NetworkSpec | str,
     group: str | PermutationGroup = "symmetric",
-    kind: str = "equivariant",
+    kind: str | None = None,
+    *,
     full: bool = False,
     method: str = "auto",
     layerwise: bool = True,
@@ -276,9 +299,11 @@ def tying(
         E.g. ``"3,q3"`` or ``"4,q4,q1"``.
     group : str or PermutationGroup
         As in :func:`varieties.groups.get_group`.
-    kind : {"equivariant", "invariant", "folded", "none"}
+    kind : {"equivariant", "invariant", "folded", "none"}, optional
         The action on the last layer's outputs; hidden layers follow
-        :func:`varieties.orbits.layer_symmetries`.
+        :func:`varieties.orbits.layer_symmetries`. Default
+        :func:`~varieties.actions.default_kind`: invariant for one output,
+        equivariant for ``n``.
     full : bool
         The notes' full indexing ``A_kij`` for all ``i, j``.
     method : {"auto", "orbits", "constraints"}
@@ -298,6 +323,7 @@ def tying(
     """
     if not (isinstance(spec, NetworkSpec) and spec.full == (spec.full or full)):
         spec = parse_spec(spec, full=full)  # building a NetworkSpec costs ~1 s at n = 100
+    kind = resolve_kind(kind, spec)
     if method not in METHODS:
         raise MethodError(f"unknown tying method {method!r}; choose one of {', '.join(METHODS)}")
     G = get_group(group, spec.n_inputs)

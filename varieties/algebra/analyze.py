@@ -25,23 +25,29 @@ from __future__ import annotations
 import time
 from typing import Sequence
 
+from .._deprecate import deprecated_call
+from ..actions import resolve_kind
 from ..errors import MethodError
 from ..groups import get_group
 from ..network import parse_spec
-from ..timelimit import check_timeout
+from ..timelimit import check_timeout, time_left
 from .engines import (DEFAULT_ENGINE, DEFAULT_PRIME, MAX_PRIME, System, TimeLimit,
                       check_deadline, check_engine, check_prime, resolve_engine)
 from .variety_report import CERTAINTIES, VarietyReport
 
 METHODS = ("auto", "groebner", "slice", "census")
+# Seconds of analyze's total budget when none is given (the command line reads it too).
+DEFAULT_TIMEOUT = 60.0
 
 # How sure a bound is, weakest last: the report's certainty is the weakest
 # of its two bounds.
 _RANK = {c: i for i, c in enumerate(CERTAINTIES)}
 
 
-def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = DEFAULT_ENGINE,
-            method: str = "auto", exclude: Sequence[str] = (), timeout: float = 60.0,
+@deprecated_call(positional=("engine", "method", "exclude", "timeout", "seed", "full", "prime",
+                             "components", "census_points", "function_dim", "progress"))
+def analyze(spec, group="symmetric", kind: str | None = None, *, engine: str = DEFAULT_ENGINE,
+            method: str = "auto", exclude: Sequence[str] = (), timeout: float = DEFAULT_TIMEOUT,
             seed: int = 0, full: bool = False, prime: int = DEFAULT_PRIME,
             components: bool = False, census_points: int | None = None,
             function_dim: bool = True, progress: bool = False) -> VarietyReport:
@@ -52,6 +58,8 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = DEFA
     spec : str or NetworkSpec
         E.g. ``"2,q2,q1"``.
     group, kind : as in :func:`varieties.constraints.constraints`
+        ``kind`` defaults to :func:`~varieties.actions.default_kind`
+        (invariant for one output, equivariant for ``n``).
     engine : {"auto", "sympy", "singular", "msolve"}
         Groebner engine for bases and slices (``msolve`` works over ``GF(p)``).
         ``auto`` (the default) takes for each computation the fastest one
@@ -113,6 +121,7 @@ def analyze(spec, group="symmetric", kind: str = "invariant", engine: str = DEFA
     prime = check_prime(prime)
     if engine != "auto":
         check_engine(engine, prime)
+    kind = resolve_kind(kind, spec)
     start = time.perf_counter()
     run = _Analysis(spec, group, kind, engine, method, tuple(exclude), timeout, seed, full,
                     prime, components, census_points, function_dim, start, progress)
@@ -235,8 +244,9 @@ class _Analysis:
                                  engine=self.engine, method=self.method,
                                  exclusions=list(self.exclude))
         self.trivial_bounds(N)
-        self.problem = problem = build_problem(spec, self.group, self.kind, self.full,
-                                               deadline=self.deadline, progress=self.progress)
+        self.problem = problem = build_problem(spec, self.group, self.kind, full=self.full,
+                                               timeout=time_left(self.deadline),
+                                               progress=self.progress)
         self.rep.n_constraints = len(problem.cs)
         self.enter("exclusions")
         for e in self.exclude:
@@ -260,8 +270,8 @@ class _Analysis:
         from .families import TIME_LIMIT_NOTE, families
 
         self.enter("families")
-        fams = families(self.problem.spec, self.group, self.kind, self.problem.polys(),
-                        self.seed, deadline=self.deadline)
+        fams = families(self.problem.spec, self.group, self.kind, polys=self.problem.polys(),
+                        seed=self.seed, timeout=time_left(self.deadline))
         self.fams = fams
         unchecked = [f.name for f in fams if f.note == TIME_LIMIT_NOTE]
         if unchecked:
@@ -292,7 +302,7 @@ class _Analysis:
         char = self.prime if engine == "msolve" else 0
         engine = self.engine_for(char)
         system = self.system(char)
-        g = groebner(system, engine, self.groebner_budget(method))
+        g = groebner(system, engine=engine, timeout=self.groebner_budget(method))
         self.rep.steps.append({"what": "groebner", "status": g.status,
                                "seconds": round(g.seconds, 3), "characteristic": char})
         self.used.append("groebner")
@@ -327,7 +337,7 @@ class _Analysis:
             return
         self.enter("degree")
         k = len(self.problem.extra_vars)
-        el = elimination(system, k, engine, self.groebner_budget(method))
+        el = elimination(system, k, engine=engine, timeout=self.groebner_budget(method))
         self.rep.steps.append({"what": "elimination", "status": el.status,
                                "seconds": round(el.seconds, 3), "characteristic": char,
                                "eliminated": k})
@@ -403,7 +413,7 @@ class _Analysis:
 
         fmap = _tangent_function_dim(problem, deadline=self.deadline)
         c = census(System(tuple(problem.order), polys, 0), n_points=n_census, seed=self.seed,
-                   keep=keep, deadline=self.deadline, function_map=fmap)
+                   keep=keep, timeout=time_left(self.deadline), function_map=fmap)
         data = c.to_dict()
         data["upper_bound"] = self.upper
         data["consistent"] = c.max_dim is None or c.max_dim <= self.upper
@@ -482,7 +492,7 @@ class _Analysis:
         for f in cands:
             check_deadline(self.deadline)
             v, det = fdim(self.problem.spec, subspace=f.matrix, seed=self.seed,
-                          return_details=True, deadline=self.deadline)
+                          return_details=True, timeout=time_left(self.deadline))
             if v is None:
                 raise TimeLimit
             vals.append((v, f.name, det))

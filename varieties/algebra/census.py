@@ -24,12 +24,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._deprecate import deadline_to_timeout, deprecated_call
+from .._result_methods import ResultMixin
 from ..polyeval import CompiledPolys, compile_polys
+from ..timelimit import deadline_after
 from .engines import System
 
 
 @dataclass
-class CensusResult:
+class CensusResult(ResultMixin):
     """Histogram of numerical local dimensions, with example points."""
 
     histogram: dict[int, int]
@@ -53,6 +56,21 @@ class CensusResult:
                 "function_dims": {str(k): v for k, v in sorted(self.function_dims.items())},
                 "examples": {str(k): [round(x, 6) for x in v]
                              for k, v in sorted(self.examples.items())}}
+
+
+    def to_frame(self):
+        """One row per local dimension: ``dim``, ``points`` and ``function_dim``."""
+        import pandas as pd
+
+        rows = [{"dim": d, "points": c, "function_dim": self.function_dims.get(d)}
+                for d, c in sorted(self.histogram.items())]
+        return pd.DataFrame(rows, columns=["dim", "points", "function_dim"])
+
+    def summary(self) -> str:
+        """One line: converged points and the histogram of local dimensions."""
+        hist = ", ".join(f"dim {d}: {c}" for d, c in sorted(self.histogram.items()))
+        return (f"census: {self.n_converged} of {self.n_points} points converged"
+                + (f" ({hist}); max dim {self.max_dim}" if hist else ""))
 
 
 def project(ev: CompiledPolys, w: np.ndarray, max_iter: int = 60, residual_tol: float = 1e-10):
@@ -81,19 +99,24 @@ def local_dim(ev: CompiledPolys, w: np.ndarray, rank_tol: float = 1e-8) -> int:
     return ev.n_vars - rank
 
 
-def census(system: System, n_points: int = 50, seed: int = 0, rank_tol: float = 1e-8,
+@deprecated_call(positional=("n_points", "seed", "rank_tol", "residual_tol", "max_iter", "scale",
+                             "function_map", "keep", "deadline"),
+                 renamed={"deadline": ("timeout", deadline_to_timeout)})
+def census(system: System, *, n_points: int = 50, seed: int = 0, rank_tol: float = 1e-8,
            residual_tol: float = 1e-10, max_iter: int = 60, scale: float = 1.0,
-           function_map=None, keep=None, deadline: float | None = None) -> CensusResult:
+           function_map=None, keep=None, timeout: float | None = None) -> CensusResult:
     """Project ``n_points`` random Gaussian points onto ``V`` and histogram local dimensions.
 
     ``function_map(point) -> int`` (optional) is evaluated at each landing
     point (e.g. the function-space dimension on the tangent space there).
     ``keep(point) -> bool`` (optional) drops landing points it rejects (e.g.
     points in an excluded degenerate locus); they count as not converged.
-    ``deadline`` (a ``time.perf_counter()`` value) stops the census early;
-    ``n_points`` then reports the points actually tried.
+    ``timeout`` (seconds) stops the census early; ``n_points`` then reports
+    the points actually tried.
     """
     import time
+
+    deadline = deadline_after(timeout)
 
     ev = compile_polys(system.polys, system.nvars)
     rng = np.random.default_rng(seed)

@@ -41,6 +41,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from .._result_methods import ResultMixin
 from .engines import (System, _singular_index, parse_poly, poly_to_text, run_singular_script,
                       singular_script)
 from .slicing import slice_system
@@ -60,7 +61,7 @@ class Component:
 
 
 @dataclass
-class ComponentsResult:
+class ComponentsResult(ResultMixin):
     """GF(p)-irreducible components (mod ``prime``) of an ideal or of a random slice of it."""
 
     status: str
@@ -76,6 +77,27 @@ class ComponentsResult:
         """Sorted ``(dim, degree)`` pairs, for comparing two primes."""
         return sorted(((c.dim, c.degree) for c in self.components),
                       key=lambda t: (-t[0], t[1] or 0))
+
+    def to_dict(self) -> dict:
+        """Status, seconds, codim, prime, seed, message and the ``components``."""
+        return {"status": self.status, "seconds": self.seconds, "codim": self.codim,
+                "prime": self.prime, "seed": self.seed, "message": self.message,
+                "n_eliminated": self.n_eliminated,
+                "components": [c.to_dict() for c in self.components]}
+
+    def to_frame(self):
+        """One row per component: ``dim``, ``degree``, ``n_generators``."""
+        import pandas as pd
+
+        rows = [{k: c.to_dict()[k] for k in ("dim", "degree", "n_generators")}
+                for c in self.components]
+        return pd.DataFrame(rows, columns=["dim", "degree", "n_generators"])
+
+    def summary(self) -> str:
+        """One line: status and the ``(dim, degree)`` of the components."""
+        sig = ", ".join(f"dim {d} degree {g}" for d, g in self.signature())
+        return (f"components ({self.status}, mod {self.prime or 'QQ'}, {self.seconds:.3g} s): "
+                f"{len(self.components)}" + (f" [{sig}]" if sig else ""))
 
     def certificate(self) -> str:
         field_ = f"GF({self.prime})" if self.prime else "QQ"

@@ -37,7 +37,7 @@ from fractions import Fraction
 from ..errors import VarietiesError
 from ..expand import expand, weight_ring
 from ..network import NetworkSpec, parse_spec
-from ..timelimit import check_deadline
+from ..timelimit import check_deadline, time_left
 
 PRESETS = ("constant-output", "dead-unit")
 
@@ -61,7 +61,7 @@ def _random_combination(polys, R, rng, deadline=None):
 
 def _nonconstant_coeffs(spec: NetworkSpec, R, deadline=None):
     """The output's non-constant x-coefficients, as polynomials of ``R``."""
-    e = expand(spec, backend="sympy", deadline=deadline)
+    e = expand(spec, backend="sympy", timeout=time_left(deadline))
     out = []
     names = [str(g) for g in R.gens]
     for k in range(spec.n_outputs):
@@ -105,7 +105,7 @@ def exclusion_poly(spec: NetworkSpec | str, what: str, seed: int = 0,
         for l in range(1, len(spec.layers)):
             sub = NetworkSpec(spec.n_inputs, spec.layers[:l], spec.full)
             # One combination per unit: units are the outputs of the sub-network.
-            e = expand(sub, backend="sympy", deadline=deadline)
+            e = expand(sub, backend="sympy", timeout=time_left(deadline))
             per_unit = []
             for k in range(sub.n_outputs):
                 fs = []

@@ -52,15 +52,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Sequence
 
-from ..actions import make_action
+from .._deprecate import deadline_to_timeout, deprecated_call
+from .._result_methods import ResultMixin, jsonable
+from ..actions import make_action, resolve_kind
 from ..groups import get_group
 from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
+from ..timelimit import deadline_after
 
 LARGE_PRIME = 2**31 - 1
 
 
 @dataclass
-class Family:
+class Family(ResultMixin):
     """A linear family ``w = M theta`` inside ``V`` and the dimension of its orbit.
 
     Attributes
@@ -85,6 +88,17 @@ class Family:
     seed: int = 0
     note: str = ""
     point: list[int] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict:
+        """Name, parameters, ``dim_lower``, membership, prime, seed, note and the matrix."""
+        return {"name": self.name, "n_params": self.n_params, "dim_lower": self.dim_lower,
+                "in_variety": self.in_variety, "prime": self.prime, "seed": self.seed,
+                "note": self.note, "matrix": jsonable(self.matrix)}
+
+    def summary(self) -> str:
+        """One line: name, parameters, orbit rank and membership (or the note)."""
+        return (f"family '{self.name}': {self.n_params} parameters, dim >= {self.dim_lower}, "
+                f"in V: {self.in_variety}" + (f" ({self.note})" if self.note else ""))
 
     def certificate(self) -> str:
         return (f"exact family '{self.name}' ({self.n_params} linear parameters plus the "
@@ -457,10 +471,16 @@ def eval_mod_p(f, point: Sequence[int], p: int) -> int:
     return total % p
 
 
-def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",
-             polys=None, seed: int = 0, p: int = LARGE_PRIME,
-             deadline: float | None = None, representations: bool = True) -> list[Family]:
+@deprecated_call(positional=("polys", "seed", "p", "deadline", "representations"),
+                 renamed={"p": "prime", "deadline": ("timeout", deadline_to_timeout)})
+def families(spec: NetworkSpec | str, group="symmetric", kind: str | None = None, *,
+             polys=None, seed: int = 0, prime: int = LARGE_PRIME,
+             timeout: float | None = None, representations: bool = True) -> list[Family]:
     """All exact families that apply, with their orbit dimensions.
+
+    ``kind`` defaults to :func:`~varieties.actions.default_kind` (invariant
+    for one output, equivariant for ``n``); ``prime`` is the prime of the
+    orbit ranks.
 
     ``representations``: also the families of every (signed) action of the
     group on the hidden units (:mod:`.rep_families`), named ``hidden: ...``.
@@ -469,15 +489,22 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant"
     only whether they are given matters now) enables the membership check,
     by evaluating the network (:func:`symmetric_mod_p`); families failing it
     are dropped.
-    ``deadline`` (a ``time.perf_counter()`` value): families not finished by
-    then are returned without a matrix and with the note ``skipped: time
-    limit reached``.
+    ``timeout`` (seconds): families not finished by then are returned
+    without a matrix and with the note ``skipped: time limit reached``.
+
+    Examples
+    --------
+    >>> [f.name for f in families("2,l1")][:2]
+    ['constant', 'layerwise']
     """
     from .engines import TimeLimit
 
     from .rep_families import DEAD_BASES, dead_unit_families, representation_families
 
+    deadline = deadline_after(timeout)
+    p = prime
     spec = parse_spec(spec)
+    kind = resolve_kind(kind, spec)
     out = [constant_family(spec, group, kind)]
     for maker in (invariant_units_family, single_unit_family, layerwise_family):
         try:

@@ -46,7 +46,7 @@ from ..actions import make_action
 from ..closed_forms import burnside_count, equivariant_count, invariant_count
 from ..groups import get_group
 from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
-from ..timelimit import check_deadline
+from ..timelimit import check_deadline, time_left
 from .engines import System
 from .slicing import SliceResult
 
@@ -214,7 +214,8 @@ def function_dim_bounds(problem, group, lower: int | None, lower_cert: str, *, s
     fb.offer_upper(count, f"function_dim <= {count}: dimension of the {kind} polynomial maps "
                    "of the output's degrees (orbit count, exact)", "exact")
     check_deadline(deadline)
-    nv, det = function_dim(spec, seed=seed, return_details=True, deadline=deadline)
+    nv, det = function_dim(spec, seed=seed, return_details=True,
+                           timeout=time_left(deadline))
     if nv is not None:
         agree = "which agree" if det["agree"] else "which DISAGREE"
         fb.offer_upper(nv, f"function_dim <= {nv}: the neurovariety's dimension (rank of "

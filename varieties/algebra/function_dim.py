@@ -37,8 +37,11 @@ from typing import Sequence
 
 import numpy as np
 
+from .._deprecate import deadline_to_timeout, deprecated_call
+from ..actions import resolve_kind
 from ..expand import expand
 from ..network import NetworkSpec, parse_spec
+from ..timelimit import deadline_after
 from .evaluation import PRIMES, evaluation_ranks, rank_mod_p
 
 # The oracle's primes (python-flint takes any prime below 2^63).
@@ -90,10 +93,12 @@ def _tied_matrix(spec, group, kind):
     return _tying_matrix(t)
 
 
-def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
+@deprecated_call(positional=("subspace", "seed", "primes", "return_details", "deadline"),
+                 renamed={"deadline": ("timeout", deadline_to_timeout)})
+def function_dim(spec: NetworkSpec | str, group=None, kind: str | None = None, *,
                  subspace: Sequence[Sequence[int]] | None = None, seed: int = 0,
                  primes: Sequence[int] = PRIMES, return_details: bool = False,
-                 deadline: float | None = None, *, progress: bool = False,
+                 timeout: float | None = None, progress: bool = False,
                  max_memory: float | None = None):
     """Dimension of the space of functions the network (optionally symmetric) computes.
 
@@ -101,10 +106,13 @@ def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
     ----------
     spec : NetworkSpec or str
     group : str or PermutationGroup, optional
-        With a group (and ``kind`` not ``none``) the weights are restricted to
-        the layer-wise tied subspace of that symmetry.
-    kind : str
-        ``none`` (the neurovariety), or an output action for the tying.
+        Without a group (the default) the dimension of the neurovariety, all
+        weights free. With one (and ``kind`` not ``none``) the weights are
+        restricted to the layer-wise tied subspace of that symmetry.
+    kind : str, optional
+        The output action for the tying (``none``: no tying). Used only with a
+        group; default :func:`~varieties.actions.default_kind` (invariant for
+        one output, equivariant for ``n``), as everywhere.
     subspace : matrix, optional
         An explicit ``n_weights x k`` integer matrix ``M``: the rank of ``J M``.
     seed : int
@@ -113,9 +121,9 @@ def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
         is a rigorous lower bound and the larger is returned; they should
         agree, and ``details["agree"]`` says whether they did (a disagreement
         means one point or prime was unlucky: treat the value with care).
-    deadline : float, optional
-        A ``time.perf_counter()`` value; past it the computation stops and
-        the value is ``None`` (``details["timeout"]`` is then true).
+    timeout : float, optional
+        Seconds; past them the computation stops and the value is ``None``
+        (``details["timeout"]`` is then true).
     progress : bool
         A progress bar on long runs (on a terminal).
     max_memory : float, optional
@@ -133,10 +141,13 @@ def function_dim(spec: NetworkSpec | str, group=None, kind: str = "none",
     """
     from ..timelimit import TimeLimit
 
+    deadline = deadline_after(timeout)
     spec = parse_spec(spec)
     M = subspace
-    if M is None and group is not None and kind != "none":
-        M = _tied_matrix(spec, group, kind)
+    if M is None and group is not None:
+        kind = resolve_kind(kind, spec)
+        if kind != "none":
+            M = _tied_matrix(spec, group, kind)
     try:
         res = evaluation_ranks(spec, subspace=M, primes=primes, seed=seed, deadline=deadline,
                                progress=progress, max_memory=max_memory, rank=_rank)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
+from .._deprecate import deprecated_call
+from .._result_methods import ResultMixin, jsonable
 from ..errors import EngineError
 from .engines import (DEFAULT_PRIME, EngineResult, System, coeff_mod, grevlex_key,
                       leading_monomial, run_elimination, run_groebner)
@@ -207,7 +209,7 @@ def hilbert_reduced(numerator: list[int], nvars: int) -> tuple[list[int], int]:
 
 
 @dataclass
-class GroebnerResult:
+class GroebnerResult(ResultMixin):
     """A reduced Groebner basis with its dimension and Hilbert data.
 
     ``dim`` is ``-1`` for the unit ideal; ``degree`` is the degree of the
@@ -234,6 +236,33 @@ class GroebnerResult:
     def is_unit(self) -> bool:
         return self.dim == -1
 
+    def to_dict(self) -> dict:
+        """Variables, characteristic (``prime``), engine, status, seconds, ``dim``,
+        ``degree``, Hilbert numerator, message and the basis as text."""
+        return {
+            "variables": list(self.system.variables), "prime": self.system.characteristic,
+            "engine": self.engine, "status": self.status, "seconds": self.seconds,
+            "dim": self.dim, "degree": self.degree,
+            "hilbert_numerator": self.hilbert_numerator, "message": self.message,
+            "basis": self.basis_exprs() if self.basis is not None else None,
+            "extra": jsonable(self.extra),
+        }
+
+    def to_frame(self):
+        """One row per basis element: ``generator`` (text) and its ``terms``."""
+        import pandas as pd
+
+        rows = [{"generator": text, "terms": len(f)}
+                for text, f in zip(self.basis_exprs(), self.basis or [])]
+        return pd.DataFrame(rows, columns=["generator", "terms"])
+
+    def summary(self) -> str:
+        """One line: status, dimension, degree, basis size, engine and time."""
+        size = "no basis" if self.basis is None else f"{len(self.basis)} generators"
+        return (f"Groebner basis ({self.engine}, {self.status}, {self.seconds:.3g} s): "
+                f"dim {self.dim}, degree {self.degree}, {size} in {self.system.nvars} "
+                "variables" + (f"; {self.message}" if self.message else ""))
+
     def basis_exprs(self) -> list[str]:
         """The basis as strings in the system's variable names."""
         from .engines import poly_to_text
@@ -246,7 +275,9 @@ class GroebnerResult:
         return out
 
 
-def groebner(polys: Any, engine: str = "sympy", timeout: float = 60.0, characteristic: int = 0,
+@deprecated_call(positional=("engine", "timeout", "characteristic", "order", "hilbert"),
+                 renamed={"characteristic": "prime"})
+def groebner(polys: Any, *, engine: str = "sympy", timeout: float = 60.0, prime: int = 0,
              order: Sequence[str] | None = None, hilbert: bool = True) -> GroebnerResult:
     """Reduced grevlex Groebner basis, Krull dimension and (when cheap) Hilbert series.
 
@@ -257,8 +288,9 @@ def groebner(polys: Any, engine: str = "sympy", timeout: float = 60.0, character
     engine : {"sympy", "singular", "msolve"}
     timeout : float
         Seconds before the engine is killed (``status="timeout"``).
-    characteristic : int
-        0 for ``QQ``, or a prime (ignored when ``polys`` is a System).
+    prime : int
+        The field's characteristic: 0 for ``QQ`` (the default), or a prime
+        for ``GF(prime)``; ignored when ``polys`` is a System.
     order : list of str, optional
         Variable order (first = largest in grevlex).
     hilbert : bool
@@ -267,12 +299,13 @@ def groebner(polys: Any, engine: str = "sympy", timeout: float = 60.0, character
     if isinstance(polys, System):
         system = polys
     else:
-        system = sympy_to_system(polys, characteristic=characteristic, order=order)
+        system = sympy_to_system(polys, characteristic=prime, order=order)
     res: EngineResult = run_groebner(system, engine, timeout)
     return _result(system, system, engine, res, hilbert)
 
 
-def elimination(system: System, n_elim: int, engine: str = "sympy", timeout: float = 60.0,
+@deprecated_call(positional=("engine", "timeout", "hilbert"))
+def elimination(system: System, n_elim: int, *, engine: str = "sympy", timeout: float = 60.0,
                 hilbert: bool = True) -> GroebnerResult:
     """Like :func:`groebner`, for the ideal with the last ``n_elim`` variables eliminated.
 
@@ -286,7 +319,7 @@ def elimination(system: System, n_elim: int, engine: str = "sympy", timeout: flo
     Examples
     --------
     >>> s = System(("x", "y", "t"), [{(1, 1, 0): 1}, {(1, 0, 1): 1, (0, 0, 0): -1}], 0)
-    >>> r = elimination(s, 1, "sympy", 30)       # xy = 0 with x != 0: the line y = 0
+    >>> r = elimination(s, 1, engine="sympy", timeout=30)   # xy = 0, x != 0: the line y = 0
     >>> r.dim, r.degree, r.basis_exprs()
     (1, 1, ['y^1'])
     """

@@ -71,6 +71,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .._result_methods import ResultMixin
 from ..errors import MethodError
 from ..network import NetworkSpec, parse_spec
 from .evaluation import (PRIMES, ambient_dim, check_memory, evaluation_ranks, output_degrees,
@@ -253,7 +254,7 @@ def expected_dim(spec: NetworkSpec | str, *, seed: int = 0) -> int:
 # ---------------------------------------------------------------------------- the report
 
 @dataclass
-class NeurovarietyResult:
+class NeurovarietyResult(ResultMixin):
     """Dimension of a neurovariety with its ambient and expected dimensions.
 
     Attributes

@@ -29,11 +29,13 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .._result_methods import ResultMixin, jsonable
 from ..errors import EngineError
 from .engines import DEFAULT_PRIME, System, run_groebner
 
@@ -150,7 +152,7 @@ def slice_test(system: System, codim: int, engine: str = "msolve", seed: int = 0
 
 
 @dataclass
-class SliceBounds:
+class SliceBounds(ResultMixin):
     """Bounds on ``dim V`` from slices, with the tests that gave them."""
 
     lower: int | None
@@ -160,6 +162,22 @@ class SliceBounds:
     @property
     def dim(self) -> int | None:
         return self.lower if self.lower is not None and self.lower == self.upper else None
+
+    def to_dict(self) -> dict:
+        """``lower``, ``upper``, ``dim`` and the ``tests`` (one dict each)."""
+        return {"lower": self.lower, "upper": self.upper, "dim": self.dim,
+                "tests": [jsonable(dataclasses.asdict(t)) for t in self.tests]}
+
+    def to_frame(self):
+        """One row per slice test: codim, prime, seed, engine, status, empty, seconds."""
+        import pandas as pd
+
+        cols = [f.name for f in dataclasses.fields(SliceResult)]
+        return pd.DataFrame([dataclasses.asdict(t) for t in self.tests], columns=cols)
+
+    def summary(self) -> str:
+        """One line: the bounds and how many slices gave them."""
+        return f"slices: {self.lower} <= dim <= {self.upper} ({len(self.tests)} tests)"
 
     def certificates(self) -> list[str]:
         out = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .._deprecate import deadline_to_timeout, deprecated_call
 from ..constraints import ConstraintSet, constraints
 from ..network import NetworkSpec, parse_spec
 from .engines import DEFAULT_PRIME, System
@@ -111,15 +112,19 @@ class _LazyPolys:
         return len(self.cs.constraints)
 
 
-def build_problem(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",
+@deprecated_call(positional=("full", "order", "deadline", "progress"),
+                 renamed={"deadline": ("timeout", deadline_to_timeout)})
+def build_problem(spec: NetworkSpec | str, group="symmetric", kind: str | None = None, *,
                   full: bool = False, order: Sequence[str] | None = None,
-                  deadline: float | None = None, progress: bool = False) -> Problem:
+                  timeout: float | None = None, progress: bool = False) -> Problem:
     """Constraints of ``spec`` under ``group``/``kind`` with the deliberate variable order.
 
-    ``deadline`` (a ``time.perf_counter()`` value) bounds building the
-    constraints: past it :class:`~varieties.timelimit.TimeLimit` is raised;
-    ``progress`` shows their progress bars (on a terminal).
+    ``kind`` defaults to :func:`~varieties.actions.default_kind`; ``timeout``
+    (seconds) bounds building the constraints: past it
+    :class:`~varieties.timelimit.TimeLimit` is raised; ``progress`` shows
+    their progress bars (on a terminal).
     """
     spec = parse_spec(spec, full=full)
-    cs = constraints(spec, group=group, kind=kind, deadline=deadline, progress=progress)
-    return Problem(spec, str(cs.group), kind, cs, list(order) if order else variable_order(spec))
+    cs = constraints(spec, group=group, kind=kind, timeout=timeout, progress=progress)
+    return Problem(spec, str(cs.group), cs.kind, cs,
+                   list(order) if order else variable_order(spec))

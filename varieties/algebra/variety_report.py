@@ -150,6 +150,10 @@ class VarietyReport:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def to_json(self, **kwargs) -> str:
+        """:meth:`to_dict` as JSON text (``kwargs`` go to :func:`json.dumps`)."""
+        return json.dumps(self.to_dict(), default=str, **kwargs)
+
     def to_row(self) -> dict:
         """Flat, CSV-friendly: lists and dicts JSON-encoded."""
         out = {}

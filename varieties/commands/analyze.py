@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..algebra.engines import DEFAULT_ENGINE, ENGINES
+from ..algebra.analyze import DEFAULT_TIMEOUT, METHODS
+from ..algebra.engines import DEFAULT_ENGINE, DEFAULT_PRIME, ENGINES
 from .common import add_symmetry_args, print_json
 
 
@@ -49,17 +50,18 @@ def register(sub) -> None:
                    help="Groebner engine (default auto: for each computation the fastest "
                    "installed that can do it -- msolve, else Singular, else sympy over GF(p); "
                    "Singular, else sympy over QQ; the report names those used)")
-    p.add_argument("--method", default="auto", choices=["auto", "groebner", "slice", "census"],
+    p.add_argument("--method", default=METHODS[0], choices=METHODS,
                    help="auto: families + slices (+ Groebner for tiny systems); says which it used")
     p.add_argument("--exclude", action="append", default=[], metavar="LOCUS",
                    help="constant-output, dead-unit, or comma-separated weights that must not "
                    "all vanish (repeatable)")
-    p.add_argument("--timeout", type=float, default=60.0,
-                   help="total seconds (default 60); a hard limit: the analysis is killed "
-                   "2 s + 5%% after it and reported with status timeout")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"total seconds (default {DEFAULT_TIMEOUT:g}); a hard limit: the "
+                   "analysis is killed 2 s + 5%% after it and reported with status timeout")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--prime", type=int, default=32003,
-                   help="prime for modular computations, 2^10 < p < 2^31 (default 32003)")
+    p.add_argument("--prime", type=int, default=DEFAULT_PRIME,
+                   help="prime for modular computations, 2^10 < p < 2^31 "
+                   f"(default {DEFAULT_PRIME})")
     p.add_argument("--components", action="store_true",
                    help="top-dimensional components (Singular minAssGTZ on a slice, mod p: "
                    "GF(p)-irreducible components)")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sys
 
+from ..constraints import MODES
+from ..expand import BACKENDS
 from .common import add_symmetry_args, print_frame, print_json
 
 
@@ -25,11 +27,11 @@ def register(sub) -> None:
     add_symmetry_args(p)
     p.add_argument(
         "--mode",
-        default="generators",
-        choices=["generators", "transpositions", "elements"],
-        help="group elements used (same ideal; default generators)",
+        default=MODES[0],
+        choices=MODES,
+        help=f"group elements used (same ideal; default {MODES[0]})",
     )
-    p.add_argument("--backend", default="auto", choices=["auto", "sympy", "flint"])
+    p.add_argument("--backend", default=BACKENDS[0], choices=BACKENDS)
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="stop (exit status 124) when the constraints are not done by then")
     out = p.add_mutually_exclusive_group()
@@ -42,19 +44,15 @@ TIMEOUT_STATUS = 124
 
 
 def run(args) -> int:
-    import time
-
     from ..constraints import constraints
     from ..errors import MethodError
     from ..timelimit import TimeLimit, check_timeout
 
-    deadline = None
     if args.timeout is not None:
-        limit = check_timeout(args.timeout, "--timeout", MethodError)
-        deadline = time.perf_counter() + limit
+        check_timeout(args.timeout, "--timeout", MethodError)
     try:
         cs = constraints(args.spec, group=args.group, kind=args.kind, mode=args.mode,
-                         backend=args.backend, full=args.full, deadline=deadline,
+                         backend=args.backend, full=args.full, timeout=args.timeout,
                          progress=True)
     except TimeLimit:
         from ..expand import resolve_backend
@@ -65,7 +63,7 @@ def run(args) -> int:
               f"{args.timeout:g} s; give a larger --timeout{hint}", file=sys.stderr)
         return TIMEOUT_STATUS
     if args.json:
-        print_json(cs.to_json())
+        print_json(cs.to_dict())
     elif args.csv:
         cs.to_frame().to_csv(sys.stdout, index=False)
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..learn.train import (BACKENDS, DEFAULT_BACKEND, DEFAULT_LR, DEFAULT_METHOD, DEFAULT_STEPS,
+                           DTYPES, METHODS)
 from .common import add_symmetry_args, print_json
 
 
@@ -14,19 +16,22 @@ def register(sub) -> None:
         "max |F(gx) - rho(g)F(x)| on held-out inputs, and speed.",
     )
     add_symmetry_args(p)
-    p.add_argument("--method", default="tied", choices=["free", "tied", "projected"],
-                   help="free (no constraint), tied (layer-wise tying; default) or projected")
-    p.add_argument("--backend", default="numpy", choices=["numpy", "torch"])
+    p.add_argument("--method", default=DEFAULT_METHOD, choices=METHODS,
+                   help="free (no constraint), tied (layer-wise tying) or projected "
+                   f"(default {DEFAULT_METHOD})")
+    p.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS)
     p.add_argument("--device", default=None,
                    help="torch device cpu, cuda or cuda:i (default: cuda if available); "
                    "needs --backend torch unless cpu")
-    p.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+    p.add_argument("--dtype", default=DTYPES[0], choices=DTYPES,
                    help="float32 needs --backend torch")
     p.add_argument("--threads", type=int, default=None, metavar="N",
                    help="torch CPU threads (default: torch's choice); 1 is often fastest for "
                    "these small networks, and on a loaded machine")
-    p.add_argument("--steps", type=int, default=300, help="optimisation steps (default 300)")
-    p.add_argument("--lr", type=float, default=0.02, help="Adam learning rate (default 0.02)")
+    p.add_argument("--steps", type=int, default=DEFAULT_STEPS,
+                   help=f"optimisation steps (default {DEFAULT_STEPS})")
+    p.add_argument("--lr", type=float, default=DEFAULT_LR,
+                   help=f"Adam learning rate (default {DEFAULT_LR:g})")
     p.add_argument("--seed", type=int, default=0, help="seed of the target, data and start")
     p.add_argument("--data", metavar="FILE.csv", default=None,
                    help="CSV with input columns x0..x{n-1} and output columns y0..; without "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from ..tying import METHODS
 from .common import add_symmetry_args, print_json
 
 
@@ -16,8 +17,8 @@ def register(sub) -> None:
         "and the function-space dimension. Multi-layer SPECs are tied layer by layer: hidden "
         "layers of width n are equivariant, others invariant.",
     )
-    add_symmetry_args(p, kind_default="equivariant")
-    p.add_argument("--method", default="auto", choices=["auto", "orbits", "constraints"],
+    add_symmetry_args(p)
+    p.add_argument("--method", default=METHODS[0], choices=METHODS,
                    help="orbits (no expansion, fast) or constraints (exact expansion and row "
                    "reduction); auto = orbits. Both give the same tying")
     p.add_argument("--show", action="store_true",

@@ -14,13 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._deprecate import deprecated_call
+from .._result_methods import ResultMixin, dataclass_eq
+from ..actions import resolve_kind
 from ..errors import MethodError
 from ..network import NetworkSpec
 from . import numpy_backend as nb
 
 
-@dataclass
-class SyntheticData:
+# eq=False + dataclass_eq: the generated __eq__ would compare the arrays with ``==``.
+@dataclass(eq=False)
+class SyntheticData(ResultMixin):
     """Training and test samples of a symmetric target network ``w_true``."""
 
     spec: NetworkSpec
@@ -32,6 +36,28 @@ class SyntheticData:
     noise: float
     seed: int
 
+    __eq__ = dataclass_eq
+    __hash__ = None
+
+    def to_frame(self):
+        """One row per sample: ``split`` (train/test), ``x0..``, ``y0..``."""
+        import pandas as pd
+
+        frames = []
+        for split, X, y in (("train", self.X, self.y), ("test", self.X_test, self.y_test)):
+            y2 = np.asarray(y).reshape(len(y), -1)
+            df = pd.DataFrame(np.asarray(X), columns=[f"x{i}" for i in range(X.shape[1])])
+            for k in range(y2.shape[1]):
+                df[f"y{k}"] = y2[:, k]
+            df.insert(0, "split", split)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    def summary(self) -> str:
+        """One line: the network, the sample counts, noise and seed."""
+        return (f"{self.spec}: {len(self.X)} training and {len(self.X_test)} test samples "
+                f"of a tied target (noise {self.noise:g}, seed {self.seed})")
+
 
 def get_tying(spec: NetworkSpec, group, kind: str, tying=None):
     """The layer-wise tying of ``spec`` (``tying`` passes through when given)."""
@@ -42,20 +68,29 @@ def get_tying(spec: NetworkSpec, group, kind: str, tying=None):
     return make_tying(spec, group=group, kind=kind, full=spec.full)
 
 
-def random_tied_weights(spec, group="symmetric", kind="invariant", seed=0, scale=1.0,
+@deprecated_call(positional=("seed", "scale", "tying"))
+def random_tied_weights(spec, group="symmetric", kind=None, *, seed=0, scale=1.0,
                         tying=None) -> np.ndarray:
-    """Random layer-wise tied weights ``M theta`` with ``theta ~ N(0, scale^2)``."""
+    """Random layer-wise tied weights ``M theta`` with ``theta ~ N(0, scale^2)``.
+
+    ``kind`` defaults to :func:`~varieties.actions.default_kind`.
+    """
     spec = nb.as_spec(spec)
+    kind = resolve_kind(kind, spec)
     seed = nb.check_seed(seed)
     M = np.asarray(get_tying(spec, group, kind, tying).matrix(), dtype=np.float64)
     rng = np.random.default_rng(seed)
     return M @ (scale * rng.standard_normal(M.shape[1]))
 
 
-def synthetic_data(spec: NetworkSpec | str, group="symmetric", kind="invariant",
+@deprecated_call(positional=("n_train", "n_test", "noise", "seed", "tying"))
+def synthetic_data(spec: NetworkSpec | str, group="symmetric", kind=None, *,
                    n_train: int = 256, n_test: int = 512, noise: float = 0.01,
                    seed: int = 0, tying=None) -> SyntheticData:
     """Samples of a random tied network, normalised to unit standard deviation.
+
+    ``kind`` defaults to :func:`~varieties.actions.default_kind` (invariant
+    for one output, equivariant for ``n``).
 
     The last layer's weights are rescaled so that the clean target has standard
     deviation 1 on the test inputs; rescaling one layer keeps the weights tied.

@@ -37,7 +37,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..actions import make_action
+from .._deprecate import deprecated_call
+from .._result_methods import ResultMixin, dataclass_eq
+from ..actions import make_action, resolve_kind
 from ..errors import DataError, MethodError
 from ..groups import get_group, inverse
 from ..network import NetworkSpec, parse_spec
@@ -46,11 +48,19 @@ from .synthetic import get_tying
 
 METHODS = ("free", "tied", "projected")
 BACKENDS = ("numpy", "torch")
+DTYPES = ("float64", "float32")
+# The one set of defaults of train() and `varieties train` (the command line reads these):
+# tied, because keeping the network symmetric is what this package trains for.
+DEFAULT_METHOD = "tied"
+DEFAULT_STEPS = 300
+DEFAULT_LR = 0.02
+DEFAULT_BACKEND = "numpy"
 DIVERGENCE_FACTOR = 1e8
 
 
-@dataclass
-class TrainResult:
+# eq=False + dataclass_eq: the generated __eq__ would compare the weight arrays with ``==``.
+@dataclass(eq=False)
+class TrainResult(ResultMixin):
     """What a training run did: losses, symmetry, speed, status and the final weights."""
 
     spec: str
@@ -74,6 +84,33 @@ class TrainResult:
     message: str
     weights: np.ndarray = field(repr=False)
     params: np.ndarray | None = field(default=None, repr=False)
+
+    __eq__ = dataclass_eq
+    __hash__ = None
+
+    def to_frame(self):
+        """One row per step: ``step``, ``train_loss`` and ``invariance_error`` (if recorded)."""
+        import pandas as pd
+
+        n = len(self.train_loss)
+        inv = list(self.invariance_history) + [None] * (n - len(self.invariance_history))
+        return pd.DataFrame({"step": range(n), "train_loss": [float(v) for v in self.train_loss],
+                             "invariance_error": inv[:n]},
+                            columns=["step", "train_loss", "invariance_error"])
+
+    def summary(self) -> str:
+        """A few lines: the run, the losses, the invariance error, speed and status."""
+        loss = self.train_loss
+        lines = [f"{self.spec} {self.method} ({self.group}, {self.kind}) on {self.backend}/"
+                 f"{self.device} {self.dtype}: {self.n_params} parameters, {self.steps} steps"]
+        if loss:
+            lines.append(f"train loss {loss[0]:.4g} -> {loss[-1]:.4g}; test loss "
+                         f"{self.test_loss:.4g}")
+        inv = "n/a" if self.invariance_error is None else f"{self.invariance_error:.3g}"
+        lines.append(f"invariance error {inv}; {self.seconds:.2f} s "
+                     f"({self.steps_per_second:.1f} steps/s); status {self.status}"
+                     + (f": {self.message}" if self.message else ""))
+        return "\n".join(lines)
 
     def to_dict(self, weights: bool = False) -> dict:
         """JSON-ready dict (``weights`` adds the final weight vector)."""
@@ -232,9 +269,12 @@ def _real(value, name: str, ok, want: str) -> float:
     return v
 
 
-def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X=None, y=None,
-          method: str = "free", backend: str = "numpy", steps: int = 200, lr: float = 0.01,
-          seed: int = 0, device=None, dtype="float64", X_test=None, y_test=None,
+@deprecated_call(positional=("method", "backend", "steps", "lr", "seed", "device", "dtype",
+                             "X_test", "y_test", "test_fraction", "init_scale", "optimizer",
+                             "w0", "tying", "full"))
+def train(spec: NetworkSpec | str, group="symmetric", kind: str | None = None, X=None, y=None,
+          *, method: str = DEFAULT_METHOD, backend: str = DEFAULT_BACKEND,
+          steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, seed: int = 0, device=None, dtype="float64", X_test=None, y_test=None,
           test_fraction: float = 0.25, init_scale: float = 0.3, optimizer: str = "adam",
           w0=None, tying=None, full: bool = False) -> TrainResult:
     """Fit the network to ``(X, y)`` by ``method``; see the module docstring.
@@ -242,11 +282,16 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
     Parameters
     ----------
     spec, group, kind
-        The network and its symmetry (``kind`` of the last layer).
+        The network and its symmetry (``kind`` of the last layer; default
+        :func:`~varieties.actions.default_kind`: invariant for one output,
+        equivariant for ``n``).
     X, y : array-like
         ``(n_samples, n_inputs)`` and ``(n_samples, n_outputs)`` (or
         ``(n_samples,)`` for one output); finite.
     method : {"free", "tied", "projected"}
+        Default ``tied`` (:data:`DEFAULT_METHOD`); ``steps`` and ``lr``
+        default to :data:`DEFAULT_STEPS` and :data:`DEFAULT_LR`, as on the
+        command line.
     backend : {"numpy", "torch"}
         Who computes loss and gradient. numpy runs in float64 on the CPU
         (``device`` None or ``"cpu"``); torch picks ``cuda`` when available
@@ -285,12 +330,13 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant", X
     --------
     >>> rng = np.random.default_rng(0)
     >>> X = rng.uniform(-1, 1, (40, 2)); y = X.sum(axis=1)
-    >>> res = train("2,l1", "symmetric", "invariant", X, y, steps=300, lr=0.05)
+    >>> res = train("2,l1", "symmetric", "invariant", X, y, method="free", steps=300, lr=0.05)
     >>> res.status, res.test_loss < 1e-6
     ('ok', True)
     """
     t_start = time.perf_counter()
     spec = parse_spec(spec, full=full)
+    kind = resolve_kind(kind, spec)
     if method not in METHODS:
         raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     # Options first: a bad one should fail before the tying or constraints are computed.
