@@ -231,17 +231,33 @@ def quadratic_pairs(width: int, full: bool) -> list[tuple[int, int]]:
     return [(i, j) for i in range(width) for j in range(i, width)]
 
 
+def weight_name(part: str, l: int, k: int, i: int | None = None, j: int | None = None) -> str:
+    """The one spelling of a weight's name: ``A{l}_{k}_{i}_{j}``, ``B{l}_{k}_{i}``, ``C{l}_{k}``.
+
+    ``part`` is ``"A"`` (quadratic, inputs ``i, j``), ``"B"`` (linear, input
+    ``i``) or ``"C"`` (constant) of neuron ``k`` (0-based) of layer ``l``
+    (1-based); the indices a part does not have are left out.
+
+    Examples
+    --------
+    >>> weight_name("A", 1, 0, 0, 2), weight_name("B", 2, 1, 0), weight_name("C", 1, 3)
+    ('A1_0_0_2', 'B2_1_0', 'C1_3')
+    """
+    return "_".join([f"{part}{l}", str(k)] + [str(v) for v in (i, j) if v is not None])
+
+
 def _build_index(spec: NetworkSpec) -> list[WeightIndex]:
     out: list[WeightIndex] = []
     for l, (layer, p) in enumerate(zip(spec.layers, spec.input_widths), start=1):
         pairs = quadratic_pairs(p, spec.full)
         for k in range(layer.width):
             if layer.has_quadratic:
-                out += [WeightIndex(f"A{l}_{k}_{i}_{j}", l, "A", k, i, j) for i, j in pairs]
+                out += [WeightIndex(weight_name("A", l, k, i, j), l, "A", k, i, j)
+                        for i, j in pairs]
             if layer.has_linear:
-                out += [WeightIndex(f"B{l}_{k}_{i}", l, "B", k, i) for i in range(p)]
+                out += [WeightIndex(weight_name("B", l, k, i), l, "B", k, i) for i in range(p)]
             if layer.has_constant:
-                out.append(WeightIndex(f"C{l}_{k}", l, "C", k))
+                out.append(WeightIndex(weight_name("C", l, k), l, "C", k))
     return out
 
 
@@ -344,12 +360,12 @@ def evaluate(
             t = 0
             if layer.has_quadratic:
                 for i, j in pairs:
-                    t += weights.get(f"A{l}_{k}_{i}_{j}", 0) * o[i] * o[j]
+                    t += weights.get(weight_name("A", l, k, i, j), 0) * o[i] * o[j]
             if layer.has_linear:
                 for i in range(p):
-                    t += weights.get(f"B{l}_{k}_{i}", 0) * o[i]
+                    t += weights.get(weight_name("B", l, k, i), 0) * o[i]
             if layer.has_constant:
-                t += weights.get(f"C{l}_{k}", 0)
+                t += weights.get(weight_name("C", l, k), 0)
             new.append(t ** layer.power)
         o = new
     return o

@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import DataError, MethodError
-from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
+from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs, weight_name
 
 DTYPES = ("float64", "float32")
 # Names torch gives its float dtypes that numpy reads differently ("float" is
@@ -82,13 +82,13 @@ def layout(spec: NetworkSpec) -> tuple[LayerLayout, ...]:
         K = layer.width
         a = b = c = None
         if layer.has_quadratic:
-            a = np.array([[pos[f"A{l}_{k}_{i}_{j}"] for i, j in pairs] for k in range(K)],
+            a = np.array([[pos[weight_name("A", l, k, i, j)] for i, j in pairs] for k in range(K)],
                          dtype=np.intp)
         if layer.has_linear:
-            b = np.array([[pos[f"B{l}_{k}_{i}"] for i in range(p)] for k in range(K)],
+            b = np.array([[pos[weight_name("B", l, k, i)] for i in range(p)] for k in range(K)],
                          dtype=np.intp)
         if layer.has_constant:
-            c = np.array([pos[f"C{l}_{k}"] for k in range(K)], dtype=np.intp)
+            c = np.array([pos[weight_name("C", l, k)] for k in range(K)], dtype=np.intp)
         out.append(LayerLayout(l, layer.kind, K, layer.power, p, I, J, a, b, c))
     return tuple(out)
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..groups import PermutationGroup
-from ..network import LayerSpec, NetworkSpec
+from ..network import LayerSpec, NetworkSpec, weight_name as _weight_name
 from ..orbits import (LayerSymmetry, _components, first_appearance, image, layer_layout,
                       layer_symmetries)
 
@@ -419,10 +419,10 @@ def weight_name(plan: LayerPlan, pos: int) -> str:
         else:
             I, J = pairs(plan.n_in, False)
             i, j = int(I[s]), int(J[s])
-        return f"A{plan.l}_{k}_{i}_{j}"
+        return _weight_name("A", plan.l, k, i, j)
     if s < plan.n_a + plan.n_b:
-        return f"B{plan.l}_{k}_{s - plan.n_a}"
-    return f"C{plan.l}_{k}"
+        return _weight_name("B", plan.l, k, s - plan.n_a)
+    return _weight_name("C", plan.l, k)
 
 
 def param_names(plan: LayerPlan) -> tuple[str, ...]:
