@@ -512,9 +512,13 @@ class _Analysis:
         from .function_bounds import function_dim_bounds
 
         system = self.system(self.prime)
+        engine = self.engine_for(self.prime)
+        # Image slices get a quarter of the budget; with the embedded engine,
+        # whose Buchberger is slow on them, a tenth and at most 2 s.
+        budget = self.timeout / 4 if engine != "sympy" else min(2.0, self.timeout / 10)
         fb = function_dim_bounds(self.problem, self.group, v, lower_cert, system=system,
-                                 engine=self.engine_for(self.prime), seed=self.seed,
-                                 budget=max(1.0, self.timeout / 4), deadline=self.deadline)
+                                 engine=engine, seed=self.seed, budget=max(0.5, budget),
+                                 deadline=self.deadline)
         for t in fb.tests:
             self.rep.steps.append({"what": "image slice", "codim": t.codim, "engine": t.engine,
                                    "status": t.status, "empty": t.empty,
