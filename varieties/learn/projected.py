@@ -26,6 +26,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .._deprecate import deprecated_call
+from ..actions import resolve_kind
 from ..errors import MethodError
 from ..network import NetworkSpec, parse_spec
 from ..polyeval import CompiledPolys, compile_terms, native_terms
@@ -35,9 +37,13 @@ from ..polyeval import CompiledPolys, compile_terms, native_terms
 CompiledConstraints = CompiledPolys
 
 
-def compile_constraints(spec: NetworkSpec | str, group="symmetric", kind="invariant",
+@deprecated_call(positional=("full", "constraint_set"))
+def compile_constraints(spec: NetworkSpec | str, group="symmetric", kind=None, *,
                         full: bool = False, constraint_set=None) -> CompiledConstraints:
     """Compile the symmetry constraints of ``spec`` for fast float evaluation.
+
+    ``kind`` defaults to :func:`~varieties.actions.default_kind` (invariant
+    for one output, equivariant for ``n``).
 
     Reads the native expansion polynomials (python-flint or sympy) directly,
     which avoids converting every constraint to a sympy ``PolyElement``.
@@ -54,7 +60,7 @@ def compile_constraints(spec: NetworkSpec | str, group="symmetric", kind="invari
     from ..groups import get_group
 
     spec = parse_spec(spec, full=full)
-    return _compile_cached(spec, get_group(group, spec.n_inputs), kind)
+    return _compile_cached(spec, get_group(group, spec.n_inputs), resolve_kind(kind, spec))
 
 
 @lru_cache(maxsize=16)
