@@ -413,7 +413,9 @@ def test_a_child_that_dies_is_an_error_even_near_its_limit(monkeypatch, seconds)
     """The parent reports timeouts itself; a child that dies without an answer crashed."""
     from varieties.timelimit import ChildResult
 
-    monkeypatch.setattr(engine, "call_in_child",
+    from varieties.sweep import isolation
+
+    monkeypatch.setattr(isolation, "call_in_child",
                         lambda *a, **k: ChildResult("died", None, seconds, -9))
     row = run_isolated("probe_row", {"spec": "2,l1"}, timeout=2.0, isolation="fork")
     assert row["status"] == "error" and "exit code -9" in row["message"]
@@ -454,18 +456,20 @@ def test_floats_a_task_returns_are_written_in_full(tmp_path):
 
 def test_a_row_interrupted_while_journaling_still_reaches_the_csv(tmp_path, monkeypatch):
     """Ctrl-C lands in the fsync of the journal: close() must still write that row."""
+    from varieties.sweep import rows
+
     cols = ["key", "status", "message", "seconds"]
     store = RowStore(tmp_path / "s.csv", cols, order=["a", "b"])
     store.add({"key": "a", "status": "ok", "message": "", "seconds": 0.1})
-    real = engine.os.fsync
+    real = rows.os.fsync
 
     def interrupted(fd):
         real(fd)
         raise KeyboardInterrupt  # delivered as the system call returns
 
-    monkeypatch.setattr(engine.os, "fsync", interrupted)
+    monkeypatch.setattr(rows.os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         store.add({"key": "b", "status": "ok", "message": "", "seconds": 0.2})
-    monkeypatch.setattr(engine.os, "fsync", real)
+    monkeypatch.setattr(rows.os, "fsync", real)
     store.close()
     assert [r["key"] for r in read_rows(tmp_path / "s.csv")] == ["a", "b"]

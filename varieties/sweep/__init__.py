@@ -2,8 +2,10 @@
 
 * :mod:`~varieties.sweep.config` reads the TOML config format and expands grids;
 * :mod:`~varieties.sweep.tasks` holds the task functions (one row each);
-* :mod:`~varieties.sweep.engine` runs them on Dask or in-process, each in a
-  child process with a time limit, and writes the CSV resumably.
+* :mod:`~varieties.sweep.engine` runs them on Dask or in-process
+  (:mod:`~varieties.sweep.schedulers`), each in a child process with a time
+  limit (:mod:`~varieties.sweep.isolation`), and writes the CSV resumably
+  (:mod:`~varieties.sweep.rows`).
 
 Examples
 --------

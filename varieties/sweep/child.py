@@ -13,7 +13,7 @@ import sys
 
 def main() -> int:
     from ..timelimit import parent_gone, start_watchdog
-    from .engine import _execute
+    from .isolation import _execute
 
     job = json.loads(sys.stdin.read())
     # Started in a session of its own: enforce the limit even if the engine that
