@@ -53,7 +53,7 @@ def test_one_default_for_kind():
 def test_the_kind_rule():
     assert default_kind("3,q3,q1") == "invariant"
     assert default_kind("3,q3") == "equivariant"
-    with pytest.raises(ActionError, match="give kind="):
+    with pytest.raises(ActionError, match="give a kind"):
         default_kind("4,q2")
     assert v.constraints("3,l3").kind == "equivariant"
     assert v.constraints("2,l1").kind == "invariant"

@@ -50,8 +50,8 @@ def default_kind(spec) -> str:
         return "equivariant"
     raise ActionError(
         f"no default kind for {spec}: it has {spec.n_outputs} outputs and {spec.n_inputs} "
-        "inputs (the default is invariant for one output, equivariant for n); give kind="
-        f"one of {', '.join(KINDS)}"
+        "inputs (the default is invariant for one output, equivariant for n); give a kind "
+        f"(--kind on the command line): one of {', '.join(KINDS)}"
     )
 
 
