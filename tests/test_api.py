@@ -35,7 +35,8 @@ def test_keyword_only_after_spec_group_kind(name):
 
 
 @pytest.mark.parametrize("fn", [v.expand, v.groebner, algebra.census,
-                                v.synthetic_data, algebra.families, algebra.build_problem])
+                                v.synthetic_data, algebra.families, algebra.build_problem,
+                                v.run_sweep])
 def test_other_entry_points_are_keyword_only_too(fn):
     params = list(_params(fn))
     n_pos = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
@@ -173,6 +174,17 @@ def test_arrays_dataclasses_compare_by_value():
     assert a == b and a != v.synthetic_data("2,l1", n_train=4, n_test=2, seed=2)
 
 
+def _probe_sweep_result():
+    import tempfile
+
+    from varieties.sweep.config import parse_config
+
+    [sweep] = parse_config({"sweep": {"task": "probe_row", "output": "p.csv",
+                                      "grid": {"spec": "2,l1", "value": [1]}}})
+    with tempfile.TemporaryDirectory() as d:
+        return v.run_sweep(sweep, d, mode="inprocess", progress=False)
+
+
 def _results():
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (12, 2))
@@ -193,6 +205,7 @@ def _results():
         "SliceBounds": algebra.SliceBounds(1, 2),
         "ComponentsResult": algebra.ComponentsResult("ok", 0.1),
         "SyntheticData": v.synthetic_data("2,l1", n_train=4, n_test=2),
+        "SweepResult": _probe_sweep_result(),
     }
     return out
 

@@ -41,6 +41,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from .._deprecate import deprecated_call
+from .._result_methods import ResultMixin
 from ..errors import VarietiesError
 from ..timelimit import check_timeout
 from .config import ConfigError, Sweep, check_output_path
@@ -56,8 +58,12 @@ MODES = ("auto", "dask", "inprocess")
 
 
 @dataclass
-class SweepResult:
-    """What a sweep did: counts by status, where it wrote, how long it took."""
+class SweepResult(ResultMixin):
+    """What a sweep did: counts by status, where it wrote, how long it took.
+
+    ``to_dict``, ``to_frame`` and ``to_json`` as every result type has them
+    (:mod:`varieties._result_methods`).
+    """
 
     name: str
     path: pathlib.Path
@@ -82,9 +88,12 @@ def sweep_columns(sweep: Sweep) -> list[str]:
     cols += [v for v in sweep.variables if v not in cols]
     return cols + [c for c in ENGINE_COLUMNS if c not in cols]
 
+@deprecated_call(positional=("workers", "scheduler", "mode", "progress", "retry_failed",
+                             "processes", "checkpoint_s", "limit"))
 def run_sweep(
     sweep: Sweep,
     out_dir: str | pathlib.Path = "results",
+    *,
     workers: int = 2,
     scheduler: str | None = None,
     mode: str = "auto",
