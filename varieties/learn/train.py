@@ -269,12 +269,202 @@ def _real(value, name: str, ok, want: str) -> float:
     return v
 
 
+def _check_options(method, backend, device, dtype, optimizer, steps, seed, lr, init_scale,
+                   test_fraction):
+    """Validate the options before any setup work; return ``dtype, steps, seed, lr,
+    init_scale, test_fraction`` normalised (a bad option fails before the tying or
+    the constraints are computed)."""
+    if method not in METHODS:
+        raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    dtype = check_backend(backend, device, dtype)
+    if optimizer not in OPTIMIZERS:
+        raise MethodError(f"unknown optimizer {optimizer!r}; choose one of "
+                          f"{', '.join(OPTIMIZERS)}")
+    steps = nb.check_int(steps, "steps")
+    seed = nb.check_seed(seed)
+    lr = _real(lr, "learning rate lr", lambda v: v > 0, "a finite lr > 0")
+    init_scale = _real(init_scale, "init_scale", lambda v: v >= 0, "a finite init_scale >= 0")
+    test_fraction = _real(test_fraction, "test_fraction", lambda v: 0 <= v < 1,
+                          "a fraction 0 <= test_fraction < 1 (or X_test and y_test)")
+    return dtype, steps, seed, lr, init_scale, test_fraction
+
+
+def _check_data(spec: NetworkSpec, X, y, X_test, y_test):
+    """``X, y`` checked (given, finite, the right shapes, at least one row); ``X_test`` and
+    ``y_test`` must come together (they are checked by :func:`_split`)."""
+    if X is None or y is None:
+        raise DataError("train needs data X and y (see varieties.learn.synthetic_data)")
+    if (X_test is None) != (y_test is None):
+        given, missing = ("X_test", "y_test") if y_test is None else ("y_test", "X_test")
+        raise DataError(f"{given} given without {missing}; give both X_test and y_test "
+                        "or neither")
+    X = nb.check_inputs(spec, X)
+    if len(X) == 0:
+        raise DataError("X has no rows; give at least one training sample")
+    return X, nb.check_targets(spec, X, y)
+
+
+def _split(spec: NetworkSpec, X, y, X_test, y_test, test_fraction: float, rng):
+    """``X, y, X_test, y_test``: the given held-out data (checked), or ``test_fraction``
+    of ``(X, y)`` held out by a permutation from ``rng`` (none below 4 samples)."""
+    if X_test is not None:
+        X_test = nb.check_inputs(spec, X_test, "X_test")
+        return X, y, X_test, nb.check_targets(spec, X_test, y_test, "y_test")
+    # Fewer than 4 samples are too few to split: they train and test alike.
+    n_test = int(round(test_fraction * len(X))) if len(X) >= 4 else 0
+    if n_test >= len(X):
+        raise DataError(
+            f"test_fraction {test_fraction:g} of {len(X)} samples leaves no training "
+            "rows; lower test_fraction or give X_test and y_test"
+        )
+    perm = rng.permutation(len(X))
+    X, y, X_test, y_test = (X[perm[n_test:]], y[perm[n_test:]], X[perm[:n_test]],
+                            y[perm[:n_test]])
+    if n_test == 0:
+        X_test, y_test = X, y
+    return X, y, X_test, y_test
+
+
+def _tying_matrix(spec: NetworkSpec, G, kind: str, tying) -> np.ndarray:
+    """The tying's matrix ``M`` (``w = M theta``), checked against the network's weights."""
+    N = len(spec.weights)
+    T = get_tying(spec, G, kind, tying)
+    M = np.asarray(T.matrix(), dtype=np.float64)
+    if M.shape[0] != N:
+        raise MethodError(f"the tying has {M.shape[0]} weights, the network {spec} has {N}")
+    return M
+
+
+def _start_weights(spec: NetworkSpec, M, w0, init_scale: float, rng) -> np.ndarray:
+    """``w0`` (checked, copied), else random tied weights (with ``M``) or random weights."""
+    if w0 is not None:
+        return nb.check_finite(nb.check_weights(spec, w0), "w0",
+                               "give finite start weights or omit w0").copy()
+    if M is not None:
+        return M @ (init_scale * rng.standard_normal(M.shape[1]))
+    return init_scale * rng.standard_normal(len(spec.weights))
+
+
+def _parametrise(spec: NetworkSpec, G, kind: str, method: str, backend: str, device, M, w,
+                 w0):
+    """``params, cc, ops``: the trained parameters (``theta`` for tied, else ``w``); for
+    projected the compiled constraints ``cc`` (``w`` checked on the variety) and, with
+    torch, the device operations ``ops`` (:mod:`varieties.nn.projection`), else None."""
+    if method == "tied":
+        theta, *_ = np.linalg.lstsq(M, w, rcond=None)
+        if w0 is not None and not np.allclose(M @ theta, w, rtol=1e-10, atol=1e-12):
+            raise MethodError("w0 is not in the tied subspace (w = M theta); omit w0 or tie it")
+        return theta, None, None
+    params, cc, ops = w, None, None
+    if method == "projected":
+        from .projected import check_on_variety, compile_constraints
+
+        cc = compile_constraints(spec, G, kind, full=spec.full)
+        check_on_variety(cc, w)
+        if backend == "torch":
+            # The whole projected step on the device: weights, Adam, constraints, projection
+            # and retraction as float64 tensors (the loss in dtype); see varieties.nn.projection.
+            from ..nn import projection as ops
+            from .torch_backend import import_torch, resolve_device
+
+            dev_t = resolve_device(device)
+            cc = ops.TorchConstraints(cc, dev_t)
+            params = import_torch().as_tensor(w, dtype=cc.dtype, device=dev_t)
+    return params, cc, ops
+
+
+@dataclass
+class _Stop:
+    """Why a run stopped early (status ``diverged``): the step and the message."""
+
+    step: int
+    message: str
+
+
+def _update_fn(method: str, opt, M, cc, ops):
+    """``(params, grad_w, step) -> (new params, None)``, or ``(None, _Stop)`` when the
+    projected step's retraction fails."""
+    if method == "tied":
+        return lambda params, gw, step: (params - opt.step(M.T @ gw), None)
+    if method == "free":
+        return lambda params, gw, step: (params - opt.step(gw), None)
+    from .projected import projected_update
+
+    def update(params, gw, step):
+        new, r = projected_update(cc, params, gw, opt.step, ops)
+        if not r <= 1e-10:
+            return None, _Stop(step, f"the Gauss-Newton retraction failed at step {step} "
+                                     f"(constraint residual {r:.3g}); kept the last weights "
+                                     "on the variety (lower lr)")
+        return new, None
+
+    return update
+
+
+def _divergence_limit(first_loss: float, y) -> float:
+    """The loss above which a run has diverged: ``DIVERGENCE_FACTOR`` times ``max(1, first
+    loss, mean y^2)``."""
+    return DIVERGENCE_FACTOR * max(1.0, first_loss if np.isfinite(first_loss) else 0.0,
+                                   float(np.mean(y**2)))
+
+
+def _loss_diverged(loss: float, step: int, limit: float) -> _Stop:
+    """The stop for a loss that became NaN/inf or passed ``limit`` at ``step``."""
+    kept = ("kept the weights of the last step with a good loss" if step else
+            "the start weights already give it; they are kept")
+    return _Stop(step, f"loss became {loss:.3g} at step {step} (limit {limit:.3g}); {kept} "
+                       "(lower lr or init_scale)")
+
+
+def _step_loop(fn, update, params, to_w, steps: int, y, measure):
+    """Run up to ``steps`` steps from ``params``.
+
+    Returns ``params, done, losses, history, stop``: the final (or last good)
+    parameters, the steps done, the loss before each step, ``measure(params)``
+    after each (when ``measure`` is given) and the :class:`_Stop` (None when
+    every step ran). A bad loss or gradient keeps the weights of the last step
+    with a good loss; a failed retraction or NaN/inf weights keep the last ones.
+    """
+    losses: list[float] = []
+    history: list[float] = []
+    stop = None
+    done = 0
+    good = params
+    for step in range(steps):
+        w = to_w(params)
+        with np.errstate(all="ignore"):
+            loss, gw = fn(w)
+        if step == 0:
+            limit = _divergence_limit(loss, y)
+        if not (np.isfinite(loss) and loss < limit and _finite(gw)):
+            stop = _loss_diverged(loss, step, limit)
+            params, done = good, max(step - 1, 0)
+            # The last recorded invariance error belongs to the discarded step.
+            del history[done:]
+            break
+        good = params
+        losses.append(loss)
+        new, stop = update(params, gw, step)
+        if stop is not None:
+            break
+        if not _finite(new):
+            stop = _Stop(step, f"the weights became NaN/inf at step {step}; kept the last "
+                               "finite weights")
+            break
+        params = new
+        done = step + 1
+        if measure is not None:
+            history.append(measure(params))
+    return params, done, losses, history, stop
+
+
 @deprecated_call(positional=("method", "backend", "steps", "lr", "seed", "device", "dtype",
                              "X_test", "y_test", "test_fraction", "init_scale", "optimizer",
                              "w0", "tying", "full"))
 def train(spec: NetworkSpec | str, group="symmetric", kind: str | None = None, X=None, y=None,
           *, method: str = DEFAULT_METHOD, backend: str = DEFAULT_BACKEND,
-          steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, seed: int = 0, device=None, dtype="float64", X_test=None, y_test=None,
+          steps: int = DEFAULT_STEPS, lr: float = DEFAULT_LR, seed: int = 0, device=None,
+          dtype="float64", X_test=None, y_test=None,
           test_fraction: float = 0.25, init_scale: float = 0.3, optimizer: str = "adam",
           w0=None, tying=None, full: bool = False) -> TrainResult:
     """Fit the network to ``(X, y)`` by ``method``; see the module docstring.
@@ -337,149 +527,49 @@ def train(spec: NetworkSpec | str, group="symmetric", kind: str | None = None, X
     t_start = time.perf_counter()
     spec = parse_spec(spec, full=full)
     kind = resolve_kind(kind, spec)
-    if method not in METHODS:
-        raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    # Options first: a bad one should fail before the tying or constraints are computed.
-    dtype = check_backend(backend, device, dtype)
-    if optimizer not in OPTIMIZERS:
-        raise MethodError(f"unknown optimizer {optimizer!r}; choose one of "
-                          f"{', '.join(OPTIMIZERS)}")
-    steps = nb.check_int(steps, "steps")
-    seed = nb.check_seed(seed)
-    lr = _real(lr, "learning rate lr", lambda v: v > 0, "a finite lr > 0")
-    init_scale = _real(init_scale, "init_scale", lambda v: v >= 0, "a finite init_scale >= 0")
-    test_fraction = _real(test_fraction, "test_fraction", lambda v: 0 <= v < 1,
-                          "a fraction 0 <= test_fraction < 1 (or X_test and y_test)")
-    if X is None or y is None:
-        raise DataError("train needs data X and y (see varieties.learn.synthetic_data)")
-    if (X_test is None) != (y_test is None):
-        given, missing = ("X_test", "y_test") if y_test is None else ("y_test", "X_test")
-        raise DataError(f"{given} given without {missing}; give both X_test and y_test "
-                        "or neither")
-    X = nb.check_inputs(spec, X)
-    if len(X) == 0:
-        raise DataError("X has no rows; give at least one training sample")
-    y = nb.check_targets(spec, X, y)
+    dtype, steps, seed, lr, init_scale, test_fraction = _check_options(
+        method, backend, device, dtype, optimizer, steps, seed, lr, init_scale, test_fraction)
+    X, y = _check_data(spec, X, y, X_test, y_test)
     G = get_group(group, spec.n_inputs)
     make_action(G, kind, spec.n_outputs)
     rng = np.random.default_rng(seed)
-    if X_test is None:
-        # Fewer than 4 samples are too few to split: they train and test alike.
-        n_test = int(round(test_fraction * len(X))) if len(X) >= 4 else 0
-        if n_test >= len(X):
-            raise DataError(
-                f"test_fraction {test_fraction:g} of {len(X)} samples leaves no training "
-                "rows; lower test_fraction or give X_test and y_test"
-            )
-        perm = rng.permutation(len(X))
-        X, y, X_test, y_test = (X[perm[n_test:]], y[perm[n_test:]], X[perm[:n_test]],
-                                y[perm[:n_test]])
-        if n_test == 0:
-            X_test, y_test = X, y
-    else:
-        X_test = nb.check_inputs(spec, X_test, "X_test")
-        y_test = nb.check_targets(spec, X_test, y_test, "y_test")
+    X, y, X_test, y_test = _split(spec, X, y, X_test, y_test, test_fraction, rng)
     X_inv = X_test[:256] if len(X_test) else X[:256]
 
-    N = len(spec.weights)
-    M = None
-    if method == "tied" or (method == "projected" and w0 is None):
-        T = get_tying(spec, G, kind, tying)
-        M = np.asarray(T.matrix(), dtype=np.float64)
-        if M.shape[0] != N:
-            raise MethodError(f"the tying has {M.shape[0]} weights, the network {spec} has {N}")
-    if w0 is not None:
-        w = nb.check_finite(nb.check_weights(spec, w0), "w0",
-                            "give finite start weights or omit w0").copy()
-    elif M is not None:
-        w = M @ (init_scale * rng.standard_normal(M.shape[1]))
-    else:
-        w = init_scale * rng.standard_normal(N)
-
-    cc = None
-    if method == "tied":
-        theta, *_ = np.linalg.lstsq(M, w, rcond=None)
-        if w0 is not None and not np.allclose(M @ theta, w, rtol=1e-10, atol=1e-12):
-            raise MethodError("w0 is not in the tied subspace (w = M theta); omit w0 or tie it")
-        params = theta
-    else:
-        params = w
-    ops = None
-    if method == "projected":
-        from .projected import check_on_variety, compile_constraints
-
-        cc = compile_constraints(spec, G, kind, full=spec.full)
-        check_on_variety(cc, w)
-        if backend == "torch":
-            # The whole projected step on the device: weights, Adam, constraints, projection
-            # and retraction as float64 tensors (the loss in dtype); see varieties.nn.projection.
-            from ..nn import projection as ops
-            from .torch_backend import import_torch, resolve_device
-
-            dev_t = resolve_device(device)
-            cc = ops.TorchConstraints(cc, dev_t)
-            params = import_torch().as_tensor(w, dtype=cc.dtype, device=dev_t)
-
+    needs_tying = method == "tied" or (method == "projected" and w0 is None)
+    M = _tying_matrix(spec, G, kind, tying) if needs_tying else None
+    w = _start_weights(spec, M, w0, init_scale, rng)
+    params, cc, ops = _parametrise(spec, G, kind, method, backend, device, M, w, w0)
     fn, dev = loss_grad_fn(spec, X, y, backend, device, dtype, on_device=ops is not None)
     opt = OPTIMIZERS[optimizer](params, lr)
     record = method in ("tied", "projected")
     to_w = (lambda p: M @ p) if method == "tied" else (lambda p: p)
 
-    losses: list[float] = []
-    history: list[float] = []
-    status, diverged_step, message = "ok", None, ""
+    def measure(p):
+        return invariance_error(spec, G, kind, _host(to_w(p)), X_inv)
+
     setup = time.perf_counter() - t_start
     t_loop = time.perf_counter()
-    done = 0
-    good = params
-    for step in range(steps):
-        w = to_w(params)
-        with np.errstate(all="ignore"):
-            loss, gw = fn(w)
-        if step == 0:
-            limit = DIVERGENCE_FACTOR * max(1.0, loss if np.isfinite(loss) else 0.0,
-                                            float(np.mean(y**2)))
-        if not (np.isfinite(loss) and loss < limit and _finite(gw)):
-            status, diverged_step = "diverged", step
-            kept = ("kept the weights of the last step with a good loss" if step else
-                    "the start weights already give it; they are kept")
-            message = (f"loss became {loss:.3g} at step {step} (limit {limit:.3g}); {kept} "
-                       "(lower lr or init_scale)")
-            params, done = good, max(step - 1, 0)
-            # The last recorded invariance error belongs to the discarded step.
-            del history[done:]
-            break
-        good = params
-        losses.append(loss)
-        if method == "tied":
-            update = opt.step(M.T @ gw)
-            new = params - update
-        elif method == "projected":
-            from .projected import projected_update
-
-            new, r = projected_update(cc, params, gw, opt.step, ops)
-            if not r <= 1e-10:
-                status, diverged_step = "diverged", step
-                message = (f"the Gauss-Newton retraction failed at step {step} (constraint "
-                           f"residual {r:.3g}); kept the last weights on the variety "
-                           "(lower lr)")
-                break
-        else:
-            new = params - opt.step(gw)
-        if not _finite(new):
-            status, diverged_step = "diverged", step
-            message = f"the weights became NaN/inf at step {step}; kept the last finite weights"
-            break
-        params = new
-        done = step + 1
-        if record:
-            history.append(invariance_error(spec, G, kind, _host(to_w(params)), X_inv))
+    params, done, losses, history, stop = _step_loop(
+        fn, _update_fn(method, opt, M, cc, ops), params, to_w, steps, y,
+        measure if record else None)
     loop = time.perf_counter() - t_loop
+    return _result(spec, G, kind, method, backend, dev, dtype, params, to_w, done, losses,
+                   history, stop, X_test, y_test, X_inv, t_start, setup, loop)
+
+
+def _result(spec: NetworkSpec, G, kind: str, method: str, backend: str, dev: str, dtype: str,
+            params, to_w, done: int, losses, history, stop, X_test, y_test, X_inv,
+            t_start: float, setup: float, loop: float) -> TrainResult:
+    """The :class:`TrainResult`: the final weights, their test loss and invariance error
+    (flagged in the message above 1e-9 for tied and projected), timings and status."""
+    status, diverged_step, message = (("ok", None, "") if stop is None else
+                                      ("diverged", stop.step, stop.message))
     w = _host(to_w(params))
     with np.errstate(all="ignore"):
         test_loss = nb.mse(nb.forward(spec, w, X_test), y_test) if len(X_test) else float("nan")
     inv = invariance_error(spec, G, kind, w, X_inv)
-    if record and inv is not None and inv > 1e-9:
+    if method in ("tied", "projected") and inv is not None and inv > 1e-9:
         message += (f"{'; ' if message else ''}invariance error {inv:.3g} is above 1e-9: "
                     "float rounding at this output size, or a tying/retraction problem")
     return TrainResult(
