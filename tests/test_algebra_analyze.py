@@ -103,7 +103,7 @@ def test_components_of_a_union_of_planes():
     # xy = 0 in 3-space: two planes of degree 1; on a slice of codim 1 still two components.
     s = System(("x", "y", "z"), [{(1, 1, 0): 1}], 32003)
     for codim in (0, 1):
-        res = minimal_primes(s, 30, codim)
+        res = minimal_primes(s, timeout=30, codim=codim)
         assert res.status == "ok"
         assert sorted((c.dim, c.degree) for c in res.components) == [(2, 1), (2, 1)]
 
@@ -256,7 +256,7 @@ def test_components_are_gf_p_irreducible():
 
     for p in (32003, 32009, 1031, 1033):
         square = pow(3, (p - 1) // 2, p) == 1
-        res = minimal_primes(System(("x", "y"), [{(2, 0): 1, (0, 2): -3}], p), 30)
+        res = minimal_primes(System(("x", "y"), [{(2, 0): 1, (0, 2): -3}], p), timeout=30)
         assert res.signature() == ([(1, 1), (1, 1)] if square else [(1, 2)])
         assert "GF(p)-irreducible" in res.certificate()
 
@@ -271,13 +271,13 @@ def test_components_under_an_exclusion_are_projected():
     s = System(("x", "y", "z", "t"), [{(1, 1, 0, 0): 1, (0, 0, 2, 0): 1},
                                       {(1, 0, 0, 1): 1, (0, 0, 0, 0): -1}], 32003)
     for codim in (0, 1):
-        res = minimal_primes(s, 30, codim, n_weights=3)
+        res = minimal_primes(s, timeout=30, codim=codim, n_weights=3)
         assert res.status == "ok"
         assert res.signature() == [(2, 2)]
         assert all("t" not in g for c in res.components for g in c.generators)
     # xy = 0 with x != 0: only the line y = 0.
     s = System(("x", "y", "t"), [{(1, 1, 0): 1}, {(1, 0, 1): 1, (0, 0, 0): -1}], 32003)
-    res = minimal_primes(s, 30, 0, n_weights=2)
+    res = minimal_primes(s, timeout=30, codim=0, n_weights=2)
     assert [(c.dim, c.degree, c.generators) for c in res.components] == [(1, 1, ["y^1"])]
 
 
@@ -289,8 +289,8 @@ def test_components_timeout_and_disagreement_are_reported(monkeypatch):
     real = comp.minimal_primes
     calls = []
 
-    def second_prime_differs(system, timeout=60.0, codim=0, seed=0, n_weights=None):
-        res = real(system, timeout, codim, seed, n_weights)
+    def second_prime_differs(system, *, timeout=60.0, codim=0, seed=0, n_weights=None):
+        res = real(system, timeout=timeout, codim=codim, seed=seed, n_weights=n_weights)
         calls.append(system.characteristic)
         if len(calls) == 2:
             res.components = res.components[:1]

@@ -22,7 +22,7 @@ def test_slices_agree_with_groebner_dimension(spec, kind):
     full = groebner(prob.system(0), engine="sympy", timeout=60)
     assert full.status == "ok"
     engine = "msolve" if msolve_binary() else "sympy"
-    sb = slice_bounds(prob.system(P), 0, None, engine, seed=3, timeout=60)
+    sb = slice_bounds(prob.system(P), lower=0, upper=None, engine=engine, seed=3, timeout=60)
     assert sb.lower == sb.upper == full.dim
 
 
@@ -106,5 +106,5 @@ def test_slice_bounds_start_below_zero_when_the_excluded_part_may_be_empty(gens,
     s = System(("x", "y", "t"), gens, P)
     full = groebner(s, engine="sympy", timeout=30)   # independent: the whole basis over GF(p)
     assert full.dim == expected
-    sb = slice_bounds(s, -1, 2, "sympy", seed=0, timeout=30, n_weights=2)
+    sb = slice_bounds(s, lower=-1, upper=2, engine="sympy", seed=0, timeout=30, n_weights=2)
     assert sb.lower == sb.upper == expected

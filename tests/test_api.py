@@ -44,6 +44,39 @@ def test_other_entry_points_are_keyword_only_too(fn):
     assert all(p.kind is p.KEYWORD_ONLY for p in params[n_pos:])
 
 
+def test_algebra_functions_take_the_system_positionally_and_the_rest_by_keyword():
+    for fn in (algebra.slice_bounds, algebra.minimal_primes):
+        params = list(_params(fn))
+        assert [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD] == ["system"]
+        assert all(p.kind is p.KEYWORD_ONLY for p in params[1:]), fn.__name__
+    # Per-test `timeout` and overall `total_timeout`, both in seconds; no absolute deadline.
+    names = inspect.signature(algebra.slice_bounds).parameters
+    assert "timeout" in names and "total_timeout" in names and "deadline" not in names
+
+
+def test_invariance_error_takes_its_data_positionally():
+    # spec, group, kind, then the data (weights w and inputs X), like X, y in train.
+    params = list(_params(v.learn.invariance_error))
+    assert [p.name for p in params] == ["spec", "group", "kind", "w", "X"]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
+
+
+def test_algebra_deprecated_forms_warn_and_work():
+    from varieties.algebra.engines import System
+
+    s = System(("x", "y"), [{(1, 0): 1, (0, 1): -1}], 32003)
+    with pytest.deprecated_call(match="positionally to minimal_primes"):
+        res = algebra.minimal_primes(s, 30, 2)   # a codim-2 slice: no variables left
+    assert res.status == "ok" and res.codim == 2
+    with pytest.deprecated_call(match="positionally to slice_bounds"):
+        sb = algebra.slice_bounds(s, 0, 2, "sympy", 0, 30)
+    assert sb.lower == sb.upper == 1
+    with pytest.deprecated_call(match=r"slice_bounds\(deadline=...\) is deprecated; "
+                                      r"use total_timeout"):
+        sb = algebra.slice_bounds(s, lower=0, upper=2, deadline=time.perf_counter() - 1)
+    assert (sb.lower, sb.upper, sb.tests) == (0, 2, [])   # past the deadline: no test
+
+
 def test_one_default_for_kind():
     for name, fn in FIVE.items():
         assert inspect.signature(fn).parameters["kind"].default is None, name

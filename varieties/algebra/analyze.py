@@ -362,8 +362,9 @@ class _Analysis:
         self.enter("slices")
         system = self.system(self.prime)
         N = self.problem.n_weights
-        sb = slice_bounds(system, self.lower, self.upper, self.engine_for(self.prime), self.seed,
-                          timeout=max(0.1, self.left()), deadline=self.deadline, n_weights=N)
+        sb = slice_bounds(system, lower=self.lower, upper=self.upper,
+                          engine=self.engine_for(self.prime), seed=self.seed,
+                          timeout=max(0.1, self.left()), total_timeout=self.left(), n_weights=N)
         self.used.append("slice")
         for t in sb.tests:
             self.rep.steps.append({"what": "slice", "codim": t.codim, "engine": t.engine,
@@ -445,7 +446,8 @@ class _Analysis:
         c_codim = max(self.lower - 1, 0)  # curves: a 0-dim slice splits into Galois orbits
         # Leave a little time for the (fast) function-space dimension.
         budget = max(0.1, self.left() - 2.0)
-        cr = minimal_primes(self.system(self.prime), budget, c_codim, self.seed, n_weights=N)
+        cr = minimal_primes(self.system(self.prime), timeout=budget, codim=c_codim,
+                            seed=self.seed, n_weights=N)
         self.rep.steps.append({"what": "components", "codim": c_codim, "status": cr.status,
                                "seconds": round(cr.seconds, 3), "prime": self.prime})
         if cr.status != "ok":
@@ -466,7 +468,7 @@ class _Analysis:
         if sys_q is None or budget < 0.5:
             self.note("components not cross-checked mod a second prime (time limit)")
             return
-        cq = minimal_primes(sys_q, budget, c_codim, self.seed, n_weights=N)
+        cq = minimal_primes(sys_q, timeout=budget, codim=c_codim, seed=self.seed, n_weights=N)
         self.rep.steps.append({"what": "components", "codim": c_codim, "status": cq.status,
                                "seconds": round(cq.seconds, 3), "prime": q})
         if cq.status != "ok":

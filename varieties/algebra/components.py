@@ -41,6 +41,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from .._deprecate import deprecated_call
 from .._result_methods import ResultMixin
 from .engines import (System, _singular_index, parse_poly, poly_to_text, run_singular_script,
                       singular_script)
@@ -111,7 +112,8 @@ class ComponentsResult(ResultMixin):
         return f"Singular minAssGTZ {where}{proj}: {kind}"
 
 
-def minimal_primes(system: System, timeout: float = 60.0, codim: int = 0, seed: int = 0,
+@deprecated_call(positional=("timeout", "codim", "seed", "n_weights"))
+def minimal_primes(system: System, *, timeout: float = 60.0, codim: int = 0, seed: int = 0,
                    n_weights: int | None = None) -> ComponentsResult:
     """Minimal associated primes of ``system`` (or of a random slice of it) by Singular.
 

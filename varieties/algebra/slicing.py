@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .._deprecate import deadline_to_timeout, deprecated_call
 from .._result_methods import ResultMixin, jsonable
 from ..errors import EngineError
 from .engines import DEFAULT_PRIME, System, run_groebner
@@ -191,18 +192,25 @@ class SliceBounds(ResultMixin):
         return out
 
 
-def slice_bounds(system: System, lower: int = 0, upper: int | None = None,
+@deprecated_call(positional=("lower", "upper", "engine", "seed", "timeout", "deadline",
+                             "n_weights"),
+                 renamed={"deadline": ("total_timeout", deadline_to_timeout)})
+def slice_bounds(system: System, *, lower: int = 0, upper: int | None = None,
                  engine: str = "msolve", seed: int = 0, timeout: float = 60.0,
-                 deadline: float | None = None, n_weights: int | None = None) -> SliceBounds:
+                 total_timeout: float | None = None,
+                 n_weights: int | None = None) -> SliceBounds:
     """Narrow ``lower <= dim V <= upper`` by slices, empty ones first.
 
     Empty slices (which give upper bounds) are cheap and nonempty ones are
     expensive, so the search first tries ``codim = lower + 1``: when a known
     lower bound (an exact family) is the dimension, one empty slice settles
-    it. Otherwise it bisects. ``deadline`` is a ``time.perf_counter()`` value
-    after which no new test starts; each test gets at most ``timeout`` seconds.
-    ``n_weights`` caps the codimension (slices cut only the weight variables).
+    it. Otherwise it bisects. Each test gets at most ``timeout`` seconds;
+    after ``total_timeout`` seconds from the call (None: no overall limit) no
+    new test starts. ``n_weights`` caps the codimension (slices cut only the
+    weight variables). *Deprecated*: ``deadline=`` (a ``time.perf_counter()``
+    value), converted to ``total_timeout``.
     """
+    deadline = None if total_timeout is None else time.perf_counter() + total_timeout
     n = n_weights if n_weights is not None else system.nvars
     hi = n if upper is None else upper
     lo = max(lower, -1)   # -1: V (minus an excluded locus) may be empty
