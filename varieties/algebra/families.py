@@ -56,7 +56,7 @@ from .._deprecate import deadline_to_timeout, deprecated_call
 from .._result_methods import ResultMixin, jsonable
 from ..actions import make_action, resolve_kind
 from ..groups import get_group
-from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
+from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs, weight_name
 from ..timelimit import deadline_after
 
 LARGE_PRIME = 2**31 - 1
@@ -261,14 +261,14 @@ def _quad_of_neuron(w: dict, l: int, k: int, p_in: int, layer, full: bool, p: in
             m = list(z)
             m[i] += 1
             m[j] += 1
-            add(tuple(m), w.get(f"A{l}_{k}_{i}_{j}", 0))
+            add(tuple(m), w.get(weight_name("A", l, k, i, j), 0))
     if layer.has_linear:
         for i in range(p_in):
             m = list(z)
             m[i] += 1
-            add(tuple(m), w.get(f"B{l}_{k}_{i}", 0))
+            add(tuple(m), w.get(weight_name("B", l, k, i), 0))
     if layer.has_constant:
-        add(z, w.get(f"C{l}_{k}", 0))
+        add(z, w.get(weight_name("C", l, k), 0))
     return q
 
 
@@ -279,11 +279,11 @@ def _poly_to_weights(q: dict, l: int, k: int, layer, full: bool) -> dict:
             continue
         idx = [i for i, e in enumerate(m) for _ in range(e)]
         if len(idx) == 2:
-            out[f"A{l}_{k}_{idx[0]}_{idx[1]}"] = v
+            out[weight_name("A", l, k, idx[0], idx[1])] = v
         elif len(idx) == 1:
-            out[f"B{l}_{k}_{idx[0]}"] = v
+            out[weight_name("B", l, k, idx[0])] = v
         else:
-            out[f"C{l}_{k}"] = v
+            out[weight_name("C", l, k)] = v
     return out
 
 
@@ -330,10 +330,11 @@ def lie_vectors(spec: NetworkSpec, w: dict, p: int) -> list[dict]:
             # Hidden layer: unit i gains E_im * (unit m's weights) and beta_i on its constant.
             for (i, m), e in E.items():
                 for x in units[m]:
-                    name = x.name.replace(f"{l}_{m}", f"{l}_{i}", 1)
+                    name = weight_name(x.part, l, i, x.i, x.j)   # x.k == m
                     v[name] = (v.get(name, 0) + e * w.get(x.name, 0)) % p
             for i, b in beta.items():
-                v[f"C{l}_{i}"] = (v.get(f"C{l}_{i}", 0) + b) % p
+                name = weight_name("C", l, i)
+                v[name] = (v.get(name, 0) + b) % p
             # Next layer: dq = -R * grad q . (E y + beta).
             for k in range(nxt.width):
                 q = _quad_of_neuron(w, l2, k, h, nxt, spec.full, p)
@@ -358,7 +359,7 @@ def lie_vectors(spec: NetworkSpec, w: dict, p: int) -> list[dict]:
     if spec.full:
         for x in spec.weight_index:
             if x.part == "A" and x.i < x.j:
-                vecs.append({x.name: 1, f"A{x.layer}_{x.k}_{x.j}_{x.i}": p - 1})
+                vecs.append({x.name: 1, weight_name("A", x.layer, x.k, x.j, x.i): p - 1})
     return vecs
 
 

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from ..actions import make_action
 from ..closed_forms import burnside_count, equivariant_count, invariant_count
 from ..groups import get_group
-from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
+from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs, weight_name
 from ..timelimit import check_deadline, time_left
 from .engines import System
 from .slicing import SliceResult
@@ -106,12 +106,12 @@ def evaluation_poly(problem, x, p: int, max_terms: int | None = None) -> dict | 
             t = zero
             if layer.has_quadratic:
                 for i, j in quadratic_pairs(width, spec.full):
-                    t += gens[f"A{l}_{k}_{i}_{j}"] * o[i] * o[j]
+                    t += gens[weight_name("A", l, k, i, j)] * o[i] * o[j]
             if layer.has_linear:
                 for i in range(width):
-                    t += gens[f"B{l}_{k}_{i}"] * o[i]
+                    t += gens[weight_name("B", l, k, i)] * o[i]
             if layer.has_constant:
-                t += gens[f"C{l}_{k}"]
+                t += gens[weight_name("C", l, k)]
             nxt.append(t ** layer.power if layer.power != 1 else t)
         o = nxt
     rng = random.Random(f"evaluation:{tuple(int(v) for v in x)}:{p}")

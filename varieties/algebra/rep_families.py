@@ -38,7 +38,7 @@ import itertools
 
 from ..actions import make_action
 from ..groups import get_group
-from ..network import NetworkSpec, parse_spec
+from ..network import NetworkSpec, parse_spec, weight_name
 from .families import Family
 from .representations import HiddenAction, hidden_actions
 
@@ -61,11 +61,11 @@ def _layer_columns(spec: NetworkSpec, l: int, inp: HiddenAction, out: HiddenActi
                 a, b = p[w.i], p[w.j]
                 if not spec.full and a > b:
                     a, b = b, a
-                tgt, sign = f"A{l}_{q[k]}_{a}_{b}", t[k] * s[w.i] * s[w.j]
+                tgt, sign = weight_name("A", l, q[k], a, b), t[k] * s[w.i] * s[w.j]
             elif w.part == "B":
-                tgt, sign = f"B{l}_{q[k]}_{p[w.i]}", t[k] * s[w.i]
+                tgt, sign = weight_name("B", l, q[k], p[w.i]), t[k] * s[w.i]
             else:
-                tgt, sign = f"C{l}_{q[k]}", t[k]
+                tgt, sign = weight_name("C", l, q[k]), t[k]
             u = pos[tgt]
             edges[r].append((u, sign))
             edges[u].append((r, sign))

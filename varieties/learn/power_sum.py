@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import GroupError, MethodError
-from ..network import NetworkSpec, iter_layers, parse_spec
+from ..network import NetworkSpec, iter_layers, parse_spec, weight_name
 from .numpy_backend import is_torch
 
 EQUIVARIANT_COEFFS = ("a", "b", "c", "d", "e", "f", "g")
@@ -154,8 +154,8 @@ def _pair(w, pos, full, l, k, i, j):
     """Coefficient of ``o_i o_j`` in neuron ``k`` of layer ``l``."""
     if i == j or not full:
         i, j = min(i, j), max(i, j)
-        return _get(w, pos, f"A{l}_{k}_{i}_{j}")
-    return _get(w, pos, f"A{l}_{k}_{i}_{j}") + _get(w, pos, f"A{l}_{k}_{j}_{i}")
+        return _get(w, pos, weight_name("A", l, k, i, j))
+    return _get(w, pos, weight_name("A", l, k, i, j)) + _get(w, pos, weight_name("A", l, k, j, i))
 
 
 def coefficients(spec: NetworkSpec | str, w, kind: str = "invariant") -> list:
@@ -182,17 +182,17 @@ def coefficients(spec: NetworkSpec | str, w, kind: str = "invariant") -> list:
                 _pair(w, pos, spec.full, l, k, o1, o1) if p >= 2 else 0.0,
                 _pair(w, pos, spec.full, l, k, k, o1) if p >= 2 else 0.0,
                 _pair(w, pos, spec.full, l, k, o1, o2) if p >= 3 else 0.0,
-                _get(w, pos, f"B{l}_{k}_{k}"),
-                _get(w, pos, f"B{l}_{k}_{o1}") if p >= 2 else 0.0,
-                _get(w, pos, f"C{l}_{k}"),
+                _get(w, pos, weight_name("B", l, k, k)),
+                _get(w, pos, weight_name("B", l, k, o1)) if p >= 2 else 0.0,
+                _get(w, pos, weight_name("C", l, k)),
             )))
         elif role == "invariant":
             ks = range(layer.width)
             out.append((role, tuple(np.array(v, dtype=float) for v in (
                 [_pair(w, pos, spec.full, l, k, 0, 0) for k in ks],
                 [_pair(w, pos, spec.full, l, k, 0, 1) if p >= 2 else 0.0 for k in ks],
-                [_get(w, pos, f"B{l}_{k}_0") for k in ks],
-                [_get(w, pos, f"C{l}_{k}") for k in ks],
+                [_get(w, pos, weight_name("B", l, k, 0)) for k in ks],
+                [_get(w, pos, weight_name("C", l, k)) for k in ks],
             ))))
         else:
             out.append((role, None))
