@@ -89,6 +89,22 @@ class LayerSpec:
                 f"layer power {self.power} is too large; powers up to {MAX_POWER} are supported"
             )
 
+    def part_sizes(self, input_width: int, full: bool = False) -> tuple[int, int, int]:
+        """``(n_a, n_b, n_c)``: weights of one neuron in its A, B and C parts.
+
+        The one place that counts them: :meth:`n_weights`,
+        :func:`varieties.orbits.layer_layout`, the flat-vector layout of the
+        learning backends and the layer plans of :mod:`varieties.nn` read it.
+
+        Examples
+        --------
+        >>> LayerSpec("q", 2).part_sizes(3), LayerSpec("s", 2).part_sizes(3, full=True)
+        ((6, 3, 1), (9, 0, 0))
+        """
+        p = input_width
+        n_a = (p * p if full else p * (p + 1) // 2) if self.has_quadratic else 0
+        return n_a, (p if self.has_linear else 0), (1 if self.has_constant else 0)
+
     def n_weights(self, input_width: int, full: bool = False) -> int:
         """Number of weights of this layer on ``input_width`` inputs (no enumeration).
 
@@ -97,11 +113,7 @@ class LayerSpec:
         >>> LayerSpec("q", 2).n_weights(3), LayerSpec("q", 2).n_weights(3, full=True)
         (20, 26)
         """
-        p = input_width
-        per_neuron = ((p * p if full else p * (p + 1) // 2) if self.has_quadratic else 0)
-        per_neuron += p if self.has_linear else 0
-        per_neuron += 1 if self.has_constant else 0
-        return self.width * per_neuron
+        return self.width * sum(self.part_sizes(input_width, full))
 
     @property
     def has_quadratic(self) -> bool:

@@ -148,7 +148,9 @@ class LayerLayout:
     A/B/C, neuron ``k[t]`` and inputs ``i[t]``, ``j[t]`` (``-1`` where absent).
     ``canonical[t]`` is the position of its symmetrised coordinate: itself,
     except for ``A_kij`` with ``i > j`` in the full indexing, which maps to
-    ``A_kji``.
+    ``A_kji``. The part sizes ``n_a, n_b, n_c`` are
+    :meth:`~varieties.network.LayerSpec.part_sizes`; where a layer sits in a
+    network's flat weight vector is :class:`varieties.learn.numpy_backend.LayerSlices`.
     """
 
     n_in: int
@@ -185,9 +187,7 @@ def layer_layout(layer: LayerSpec, n_in: int, full: bool) -> LayerLayout:
     """
     p, w = n_in, layer.width
     pairs = np.array(quadratic_pairs(p, full), dtype=np.int64).reshape(-1, 2)
-    n_a = len(pairs) if layer.has_quadratic else 0
-    n_b = p if layer.has_linear else 0
-    n_c = 1 if layer.has_constant else 0
+    n_a, n_b, n_c = layer.part_sizes(p, full)
     stride = n_a + n_b + n_c
     part_n = np.concatenate([np.zeros(n_a, np.int64), np.ones(n_b, np.int64), np.full(n_c, 2)])
     i_n = np.concatenate([pairs[:n_a, 0], np.arange(n_b), np.full(n_c, -1)]).astype(np.int64)

@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import DataError, MethodError
-from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs, weight_name
+from ..network import NetworkSpec, iter_layers, parse_spec, quadratic_pairs
 
 DTYPES = ("float64", "float32")
 # Names torch gives its float dtypes that numpy reads differently ("float" is
@@ -43,12 +43,14 @@ def as_spec(spec: NetworkSpec | str) -> NetworkSpec:
 
 
 @dataclass(frozen=True)
-class LayerLayout:
+class LayerSlices:
     """Where one layer's weights sit in the flat vector.
 
     ``a_idx[k, m]`` is the flat position of ``A{l}_{k}_{I[m]}_{J[m]}``;
     ``b_idx[k, i]`` of ``B{l}_{k}_{i}``; ``c_idx[k]`` of ``C{l}_{k}``.
-    Absent parts are ``None``.
+    Absent parts are ``None``. (Not to be confused with
+    :class:`varieties.orbits.LayerLayout`, the per-weight arrays of one layer
+    on its own; this class was called ``LayerLayout`` before 0.2.0.)
     """
 
     l: int
@@ -63,9 +65,24 @@ class LayerLayout:
     c_idx: np.ndarray | None
 
 
+def __getattr__(name: str):
+    # The old name of LayerSlices, kept for one release.
+    if name == "LayerLayout":
+        from .._deprecate import warn
+
+        warn("varieties.learn.numpy_backend.LayerLayout is now LayerSlices")
+        return LayerSlices
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @lru_cache(maxsize=64)
-def layout(spec: NetworkSpec) -> tuple[LayerLayout, ...]:
+def layout(spec: NetworkSpec) -> tuple[LayerSlices, ...]:
     """The flat-vector layout of every layer of ``spec`` (cached).
+
+    Positions are counted, not looked up by name: a layer's weights start
+    where the previous layer's end (``spec.weights`` order), neuron ``k``'s at
+    ``k`` times the layer's stride, and within a neuron come its A, B, C parts
+    with the sizes of :meth:`LayerSpec.part_sizes`.
 
     Examples
     --------
@@ -73,23 +90,21 @@ def layout(spec: NetworkSpec) -> tuple[LayerLayout, ...]:
     >>> lay[0].a_idx.tolist(), lay[0].b_idx.tolist(), lay[0].c_idx.tolist()
     ([[0, 1, 2]], [[3, 4]], [5])
     """
-    pos = {name: i for i, name in enumerate(spec.weights)}
     out = []
+    offset = 0
     for l, layer, p in iter_layers(spec):
         pairs = quadratic_pairs(p, spec.full)
         I = np.array([i for i, _ in pairs], dtype=np.intp)
         J = np.array([j for _, j in pairs], dtype=np.intp)
         K = layer.width
-        a = b = c = None
-        if layer.has_quadratic:
-            a = np.array([[pos[weight_name("A", l, k, i, j)] for i, j in pairs] for k in range(K)],
-                         dtype=np.intp)
-        if layer.has_linear:
-            b = np.array([[pos[weight_name("B", l, k, i)] for i in range(p)] for k in range(K)],
-                         dtype=np.intp)
-        if layer.has_constant:
-            c = np.array([pos[weight_name("C", l, k)] for k in range(K)], dtype=np.intp)
-        out.append(LayerLayout(l, layer.kind, K, layer.power, p, I, J, a, b, c))
+        n_a, n_b, n_c = layer.part_sizes(p, spec.full)
+        stride = n_a + n_b + n_c
+        pos = offset + np.arange(K * stride, dtype=np.intp).reshape(K, stride)
+        a = pos[:, :n_a].copy() if layer.has_quadratic else None
+        b = pos[:, n_a:n_a + n_b].copy() if layer.has_linear else None
+        c = pos[:, n_a + n_b].copy() if layer.has_constant else None
+        out.append(LayerSlices(l, layer.kind, K, layer.power, p, I, J, a, b, c))
+        offset += K * stride
     return tuple(out)
 
 

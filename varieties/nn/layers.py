@@ -102,23 +102,23 @@ class LayerPlan:
     names: tuple | None = None
     blocks: tuple | None = None
 
+    # The counts come from LayerSpec.part_sizes, the one place that computes them.
     @property
     def n_a(self) -> int:
-        p = self.n_in
-        return (p * p if self.full else p * (p + 1) // 2) if self.layer.has_quadratic else 0
+        return self.layer.part_sizes(self.n_in, self.full)[0]
 
     @property
     def n_b(self) -> int:
-        return self.n_in if self.layer.has_linear else 0
+        return self.layer.part_sizes(self.n_in, self.full)[1]
 
     @property
     def n_c(self) -> int:
-        return 1 if self.layer.has_constant else 0
+        return self.layer.part_sizes(self.n_in, self.full)[2]
 
     @property
     def stride(self) -> int:
         """Weights per neuron."""
-        return self.n_a + self.n_b + self.n_c
+        return sum(self.layer.part_sizes(self.n_in, self.full))
 
     @property
     def size(self) -> int:
@@ -208,7 +208,7 @@ def _sn_plan(l: int, layer: LayerSpec, n: int, inp: str, out: str) -> LayerPlan:
         return LayerPlan(l, layer, n, False, "invariant", K * len(per), coef, None, None,
                          np.tile(np.array([m[c] for c in per], dtype=np.int64), K), len(per))
     # Inputs fixed by the group: neurons free (invariant, none) or one shared neuron.
-    stride = layer.n_weights(n) // K
+    stride = sum(layer.part_sizes(n))
     shared = out == "equivariant"
     n_params = stride if shared else K * stride
     ids = np.arange(K * stride, dtype=np.int64)
@@ -222,7 +222,7 @@ def _sn_plan(l: int, layer: LayerSpec, n: int, inp: str, out: str) -> LayerPlan:
 def _tying_plan(l: int, layer: LayerSpec, n_in: int, full: bool, t) -> LayerPlan:
     vals = t.num / t.den
     lr, lc, ln, ld = t.left
-    stride = layer.n_weights(n_in, full) // layer.width
+    stride = sum(layer.part_sizes(n_in, full))
     # Weights of one neuron carrying each parameter (for the initialisation).
     pairs_kc = np.unique(np.stack([t.rows // max(stride, 1), t.cols]), axis=1)
     mult = np.bincount(t.cols, minlength=t.n_free) / np.maximum(

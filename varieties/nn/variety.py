@@ -94,8 +94,7 @@ class VarietyNetwork(torch.nn.Module):
         offset = 0
         for l, layer, p in iter_layers(self.spec):
             size = layer.n_weights(p, self.spec.full)
-            n_a = (p * p if self.spec.full else p * (p + 1) // 2) if layer.has_quadratic else 0
-            dims = (n_a, p if layer.has_linear else 0, 1 if layer.has_constant else 0)
+            dims = layer.part_sizes(p, self.spec.full)
             self._layers.append((l, layer, offset, size, dims))
             if layer.has_quadratic:
                 I, J = ly.pairs(p, self.spec.full)
