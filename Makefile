@@ -29,6 +29,8 @@ bench: setup
 	$(BIN)/python scripts/bench_variety.py
 	$(BIN)/python scripts/bench_learn.py
 	$(BIN)/python scripts/bench_sweep.py
+	$(BIN)/python scripts/bench_function_dim.py
+	$(BIN)/python scripts/bench_nn.py
 
 smoke:
 	bash scripts/smoke_install.sh
