@@ -197,3 +197,15 @@ def test_float_jacobian_matches_float_backprop(spec, seed):
         _, cache = forward(spec, w, X[s:s + 1], return_cache=True)
         g = backward(spec, w, cache, c[s:s + 1])
         assert np.allclose(J[s], g, rtol=1e-9, atol=1e-9 * (1 + np.abs(g).max()))
+
+
+def test_the_primes_in_parallel_give_the_ranks_of_the_sequential_run(monkeypatch):
+    """Large Jacobians rank the two primes in two threads: the same ranks, prime by prime."""
+    from varieties.algebra import evaluation as ev
+
+    spec = "3,l4^2,l6^2,l1"
+    monkeypatch.setattr(ev, "PARALLEL_MIN_ENTRIES", 10**12)
+    seq = ev.evaluation_ranks(spec, seed=3)
+    monkeypatch.setattr(ev, "PARALLEL_MIN_ENTRIES", 0)
+    par = ev.evaluation_ranks(spec, seed=3)
+    assert par["ranks"] == seq["ranks"] and par["primes"] == seq["primes"]

@@ -81,6 +81,8 @@ LEAF_ROWS = 16
 RANK_BLAS_THREADS = 1
 # The Jacobian plus the rank's working copies, in units of the Jacobian.
 MEMORY_FACTOR = 3.0
+# Jacobian entries above which the primes' ranks run in parallel threads.
+PARALLEL_MIN_ENTRIES = 2_000_000
 DEFAULT_MAX_MEMORY_GB = 4.0
 
 
@@ -179,6 +181,12 @@ def check_memory(rows: int, cols: int, width: int, max_memory: float | None,
             f"the sample Jacobian of {what} needs about {need:.1f} GB ({rows:,} samples x "
             f"{cols:,} weights, float64, with working copies); the limit is {limit:.1f} GB: "
             "use a smaller network, or raise the limit (max_memory=GB, --max-memory GB)")
+
+
+def _fits_twice(rows: int, cols: int, width: int, max_memory: float | None) -> bool:
+    """Whether two sample Jacobians (two primes at once) fit the memory limit."""
+    limit = available_memory_gb() if max_memory is None else float(max_memory)
+    return 2 * MEMORY_FACTOR * rows * max(cols, width) * 8 / 2**30 <= limit
 
 
 # ---------------------------------------------------------------------------- BLAS threads
@@ -623,28 +631,40 @@ def evaluation_ranks(spec, *, subspace=None, primes: Sequence[int] = PRIMES, see
     # No bar (and no tqdm import) unless one may be shown.
     show = progress and N * S > 10**6
     bar_cm = progress_bar(len(primes), f"rank of {spec}", "prime") if show else _NoBar()
+    def one(r, p):
+        check_deadline(deadline)
+        rng = np.random.default_rng([seed, r, p])
+        X = rng.integers(0, p, size=(S, spec.n_inputs)).astype(np.float64)
+        c = None
+        if spec.n_outputs > 1:
+            c = rng.integers(0, p, size=(S, spec.n_outputs)).astype(np.float64)
+        if subspace is None:
+            w = rng.integers(1, p, size=N).astype(np.float64)
+            J = _jacobian_t(spec, w, X, p, c, deadline)
+        elif cols == 0:
+            J = np.zeros((0, S))
+        else:
+            M = residues(subspace, p)
+            theta = rng.integers(1, p, size=cols).astype(np.float64)
+            w = matmul_mod(M, theta[:, None], p)[:, 0]
+            J = matmul_mod(M.T, _jacobian_t(spec, w, X, p, c, deadline), p)
+        check_deadline(deadline)
+        value = rank_mod_p(J, p, deadline=deadline) if rank is None else rank(J, p)
+        bar.update(1)
+        return value
+
+    # Large problems: the primes' ranks in parallel threads (numpy and BLAS
+    # release the GIL), when the memory check allows two Jacobians at once.
+    parallel = (len(primes) > 1 and (os.cpu_count() or 1) > 1 and N * S > PARALLEL_MIN_ENTRIES
+                and _fits_twice(S, N, width, max_memory))
     with bar_cm as bar, blas_threads(RANK_BLAS_THREADS):
-        for r, p in enumerate(primes):
-            check_deadline(deadline)
-            rng = np.random.default_rng([seed, r, p])
-            X = rng.integers(0, p, size=(S, spec.n_inputs)).astype(np.float64)
-            c = None
-            if spec.n_outputs > 1:
-                c = rng.integers(0, p, size=(S, spec.n_outputs)).astype(np.float64)
-            if subspace is None:
-                w = rng.integers(1, p, size=N).astype(np.float64)
-                J = _jacobian_t(spec, w, X, p, c, deadline)
-            elif cols == 0:
-                J = np.zeros((0, S))
-            else:
-                M = residues(subspace, p)
-                theta = rng.integers(1, p, size=cols).astype(np.float64)
-                w = matmul_mod(M, theta[:, None], p)[:, 0]
-                J = matmul_mod(M.T, _jacobian_t(spec, w, X, p, c, deadline), p)
-            check_deadline(deadline)
-            ranks.append(rank_mod_p(J, p, deadline=deadline) if rank is None else rank(J, p))
-            del J
-            bar.update(1)
+        if parallel:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(len(primes), os.cpu_count() or 1)) as pool:
+                ranks = list(pool.map(one, range(len(primes)), primes))
+        else:
+            ranks = [one(r, p) for r, p in enumerate(primes)]
     return {"ranks": ranks, "primes": primes, "agree": len(set(ranks)) == 1, "samples": S,
             "columns": cols, "seconds": time.perf_counter() - start}
 
