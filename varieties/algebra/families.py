@@ -363,16 +363,6 @@ def lie_vectors(spec: NetworkSpec, w: dict, p: int) -> list[dict]:
     return vecs
 
 
-def rank_mod_p(rows: Sequence[Sequence[int]], p: int) -> int:
-    """Rank of an integer matrix modulo ``p`` (python-flint ``nmod_mat``)."""
-    rows = [list(r) for r in rows]
-    if not rows or not rows[0]:
-        return 0
-    import flint
-
-    return flint.nmod_mat([[int(v) % p for v in r] for r in rows], p).rank()
-
-
 def family_dimension(spec: NetworkSpec, fam: Family, polys=None, p: int = LARGE_PRIME,
                      seed: int = 0, deadline: float | None = None) -> Family:
     """Fill in ``fam.dim_lower`` (orbit rank mod ``p``) and ``fam.in_variety``.
@@ -387,13 +377,13 @@ def family_dimension(spec: NetworkSpec, fam: Family, polys=None, p: int = LARGE_
     # lie_vectors, which stays as the readable reference).
     import numpy as np
 
-    from .evaluation import rank_mod_p as rank_fast, residues
+    from .evaluation import rank_mod_p, residues
     from .neurovariety import lie_matrix
 
     cols = np.hstack([residues(fam.matrix, p).astype(np.int64).reshape(len(wv), fam.n_params),
                       lie_matrix(spec, wv, p)])
     check_deadline(deadline)
-    fam.dim_lower = rank_fast(cols, p, deadline=deadline) if cols.size else 0
+    fam.dim_lower = rank_mod_p(cols, p, deadline=deadline) if cols.size else 0
     fam.prime, fam.seed, fam.point = p, seed, wv
     if polys is not None:
         fam.in_variety = True

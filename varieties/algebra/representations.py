@@ -277,28 +277,35 @@ def _signed(G: PermutationGroup, k: int) -> tuple:
     r = len(G.generators)
     for perms in _transitive(G, k):
         perms = _relabel(G, k, perms)
-        seen = set()
-        for flat in itertools.product((1, -1), repeat=k * r):
-            signs = tuple(tuple(flat[g * k:(g + 1) * k]) for g in range(r))
-            canon = _canonical(perms, signs)
-            if canon in seen:
-                continue
+        tree = _spanning_tree(perms)
+        free = [(g, u) for g in range(r) for u in range(k) if (g, u) not in tree]
+        for flat in itertools.product((1, -1), repeat=len(free)):
+            signs = [[1] * k for _ in range(r)]
+            for (g, u), s in zip(free, flat):
+                signs[g][u] = s
+            signs = tuple(tuple(s) for s in signs)
             if all(_holds(rel, perms, signs) for rel in rels):
-                seen.add(canon)
                 out.append((perms, signs))
     return tuple(out)
 
 
-def _canonical(perms, signs):
-    """The least sign pattern among those conjugate by a diagonal of signs."""
-    k = len(perms[0])
-    best = None
-    for d in itertools.product((1, -1), repeat=k):
-        # (D g D)(e_i) = d_i d_{g(i)} s_g(i) e_{g(i)}
-        cand = tuple(tuple(d[i] * d[p[i]] * s[i] for i in range(k)) for p, s in zip(perms, signs))
-        if best is None or cand < best:
-            best = cand
-    return best
+def _spanning_tree(perms) -> set:
+    """Generator edges ``(g, u)`` (unit ``u`` to ``perm_g(u)``) forming a spanning tree from unit 0.
+
+    Conjugating by a diagonal of signs ``D`` changes the sign of edge
+    ``(g, u)`` by ``d_u d_{g(u)}``; along a spanning tree ``D`` (with
+    ``d_0 = 1``) can make every tree edge ``+1``, in exactly one way. So the
+    sign patterns that are ``+1`` on the tree are one per conjugacy class.
+    """
+    tree, seen, todo = set(), {0}, [0]
+    while todo:
+        u = todo.pop()
+        for g, p in enumerate(perms):
+            if p[u] not in seen:
+                seen.add(p[u])
+                tree.add((g, u))
+                todo.append(p[u])
+    return tree
 
 
 def signed_transitive_actions(G: PermutationGroup, k: int) -> list[HiddenAction]:
