@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
+
+from bench_expand import median_time  # scripts/ is on the path when a script runs
 
 # Published-size power networks (2 and 3 inputs, 3 to 10 layers); "old" marks the
 # ones the expansion is also timed on.
@@ -110,15 +110,6 @@ def plain_rank(spec_text: str, p: int, seed: int) -> int:
     return flint.nmod_mat(J.tolist(), p).rank()
 
 
-def _median(fn, repeat: int):
-    times, value = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), value
-
-
 def _new(spec):
     from varieties.algebra import function_dim
 
@@ -161,8 +152,8 @@ def main(argv=None) -> int:
     tot_new = tot_plain = 0.0
     for spec, with_old in PUBLISHED:
         sp = parse_spec(spec)
-        t_new, d = _median(lambda: _new(spec), args.repeat)
-        t_plain, dp = _median(lambda: max(plain_rank(spec, q, 1) for q in (32003, 32009)),
+        t_new, d = median_time(lambda: _new(spec), args.repeat)
+        t_plain, dp = median_time(lambda: max(plain_rank(spec, q, 1) for q in (32003, 32009)),
                               args.repeat)
         old = "-"
         ratio_old = ""
@@ -186,7 +177,7 @@ def main(argv=None) -> int:
     worst_t = worst_m = 0.0
     for spec in LARGE:
         sp = parse_spec(spec)
-        t_new, d = _median(lambda: _new(spec), args.repeat)
+        t_new, d = median_time(lambda: _new(spec), args.repeat)
         mb = _peak_mb(spec)
         worst_t, worst_m = max(worst_t, t_new), max(worst_m, mb)
         print(f"{spec:48} {sp.n_weights:7d} {ambient_dim(sp):6d} {d:5d} {t_new:8.3f} "
