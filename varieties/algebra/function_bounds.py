@@ -74,9 +74,10 @@ def equivariant_poly_dim(spec: NetworkSpec | str, group="symmetric",
         return ambient_dim(spec)
     G = get_group(group, spec.n_inputs)
     n = spec.n_inputs
-    if G.is_symmetric() and kind == "invariant" and spec.n_outputs == 1:
+    full = G.is_symmetric()
+    if full and kind == "invariant" and spec.n_outputs == 1:
         return sum(invariant_count(n, d) for d in degrees)
-    if G.is_symmetric() and kind == "equivariant" and spec.n_outputs == n:
+    if full and kind == "equivariant" and spec.n_outputs == n:
         return sum(equivariant_count(n, d) for d in degrees)
     if G.order() > BURNSIDE_MAX_ORDER:
         return None
