@@ -9,13 +9,25 @@ On the hard cases of the issue on settling dimensions (``3,a3,q1``,
 the dimension or bounds, the function-space dimension or its bounds, the
 engines used, the median seconds over ``--repeat`` runs, the status, and the
 ratio of each time to the new default's on the same case (the baseline,
-measured in the same run). ``--strategies`` adds rows for single strategies
-(``--engines`` takes any of ``sympy,singular,msolve,auto``).
+measured in the same run; ``--engines`` takes any of
+``sympy,singular,msolve,auto``).
+
+``--strategies`` then measures, on the hard slices, what makes them
+tractable, each as a ratio to a baseline timed in the same run:
+
+* **normal form of the output** (:mod:`varieties.algebra.normal_form`,
+  the reparametrisation group sliced away) against V's own slices, both
+  proving ``dim <= `` the families' lower bound;
+* **variable choice**: which weights a slice eliminates (the default keeps
+  the output layer's, the alternative the first layer's);
+* **msolve threads**: ``-t 2`` against ``-t 1`` on the same slice;
+* **saturation** (Singular's ``sat``) against the Rabinowitsch variable for
+  an exclusion, on the same slice.
 
 Target: every case settled (dim lower = upper) in under 60 s with the default.
 
 Usage: ``python scripts/bench_variety.py [--timeout 60] [--repeat 1]
-[--engines sympy,auto] [--cases "3,q3,q1;3,q3,q1|constant-output"]``
+[--engines sympy,auto] [--cases "3,q3,q1;3,q3,q1|constant-output"] [--strategies]``
 """
 
 from __future__ import annotations
@@ -50,6 +62,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--engines", default="sympy,auto")
     ap.add_argument("--cases", default=";".join(CASES))
+    ap.add_argument("--strategies", action="store_true",
+                    help="also time the strategies on the hard slices")
     args = ap.parse_args()
     engines = [e for e in args.engines.split(",") if e]
     # Warm-up: imports and caches are paid here, not by the first timed case.
@@ -83,7 +97,128 @@ def main() -> int:
                 settled += 1
     n = len(args.cases.split(";"))
     print(f"\nsettled by the default (auto) within {args.timeout:g} s: {settled} of {n}")
+    if args.strategies:
+        strategies(args.timeout, args.repeat)
     return 0
+
+
+# The hard slices: spec|exclusion, each at the codimension lower + 1 that settles it.
+HARD = ["4,q4,q1", "4,q4,q1|constant-output", "4,q3,q1|constant-output",
+        "5,q2,q1|constant-output", "3,q3,q1|constant-output"]
+
+
+def _timed(fn, repeat):
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return out, statistics.median(times)
+
+
+def _answer(empty) -> str:
+    return {True: "empty", False: "nonempty", None: "timeout"}[empty]
+
+
+def strategies(timeout: float, repeat: int) -> None:
+    from varieties.algebra import engines
+    from varieties.algebra.exclusions import exclusion_poly, excluded_at, rabinowitsch
+    from varieties.algebra.families import families
+    from varieties.algebra.normal_form import normal_form_bounds
+    from varieties.algebra.slicing import slice_system, slice_test
+    from varieties.algebra.system import build_problem
+
+    print(f"\nstrategies on the hard slices (timeout {timeout:g} s; ratio = baseline / strategy, "
+          "'>=' where the baseline timed out)")
+    head = (f"{'case':26} {'strategy':34} {'vars':>4} {'answer':14} {'median s':>9} "
+            f"{'baseline s':>10} {'ratio':>7}")
+    print(head)
+    print("-" * len(head))
+
+    base_timed_out = [False]
+
+    def row(case, name, nv, answer, t, base):
+        ge = ">=" if base_timed_out[0] else ""
+        ratio = f"{ge + format(base / t, '.1f'):>7}" if t > 0 else f"{'-':>7}"
+        print(f"{case:26} {name:34} {nv:4} {answer:14} {t:9.3f} {base:10.3f} {ratio}",
+              flush=True)
+
+    for text in HARD:
+        spec, excl, kind = _case(text)
+        ex = [exclusion_poly(spec, e, 0) for e in excl]
+        low = max(f.dim_lower for f in families(spec, "symmetric", kind, timeout=timeout)
+                  if f.dim_lower is not None
+                  and not any(excluded_at(e, f.point, f.prime) for e in ex))
+        pb = build_problem(spec, "symmetric", kind)
+        for e in ex:
+            rabinowitsch(pb, e)
+        system = pb.system(engines.DEFAULT_PRIME)
+        n_w = pb.n_weights
+        v, tv = _timed(lambda: slice_test(system, low + 1, "msolve", 0, timeout,
+                                          n_weights=n_w), repeat)
+        nvars = n_w + len(pb.extra_vars) - (low + 1)
+        label = spec + (" -" + ",".join(excl) if excl else "")
+        base_timed_out[0] = False
+        row(label, "V slice (baseline)", nvars, _answer(v.empty), tv, tv)
+        base_timed_out[0] = v.empty is None
+        nf, tn = _timed(lambda: normal_form_bounds(spec, "symmetric", kind, dim_lower=low,
+                                                   exclude=excl, timeout=timeout,
+                                                   function_dim=False), repeat)
+        ok = "dim <= %d" % nf.dim_upper if nf.complete else "incomplete"
+        row(label, f"normal form ({len(nf.strata)} strata)",
+            max(s.n_unknowns for s in nf.strata), ok, tn, tv)
+        # The other variable choice: eliminate the output layer's weights first.
+        keep_first = list(range(0, low + 1))
+        alt, ta = _timed(lambda: slice_test(system, low + 1, "msolve", 0, timeout,
+                                            eliminate=keep_first, n_weights=n_w), repeat)
+        row(label, "V slice, output weights eliminated", nvars, _answer(alt.empty), ta, tv)
+        engines.MSOLVE_THREADS = 2
+        try:
+            t2, tt = _timed(lambda: slice_test(system, low + 1, "msolve", 0, timeout,
+                                               n_weights=n_w), repeat)
+        finally:
+            engines.MSOLVE_THREADS = 1
+        row(label, "V slice, msolve -t 2", nvars, _answer(t2.empty), tt, tv)
+        if ex and engines.singular_binary():
+            sat, ts = _timed(lambda: _saturation_test(pb, low + 1, timeout), repeat)
+            row(label, "V slice, Singular sat (no t)", nvars - 1, _answer(sat), ts, tv)
+
+
+def _saturation_test(pb, codim, timeout):
+    """The slice of V (no Rabinowitsch variable) saturated by the exclusion's ``g`` in Singular."""
+    import os
+    import tempfile
+
+    from varieties.algebra.engines import (DEFAULT_PRIME, System, poly_to_text,
+                                           run_singular_script)
+    from varieties.algebra.slicing import slice_system
+
+    full = pb.system(DEFAULT_PRIME)
+    n_w = pb.n_weights
+    sl = slice_system(full, codim, 0, n_weights=n_w)
+    # The last variable of the slice is t; the t*g - 1 relation is the last polynomial.
+    names = list(sl.variables)
+    t = names.index(pb.extra_vars[-1])
+    rel = sl.polys[-1]
+    g = {m[:t] + m[t + 1:]: c for m, c in rel.items() if m[t] == 1}
+    polys = [{m[:t] + m[t + 1:]: c for m, c in f.items()} for f in sl.polys[:-1]]
+    sub = System(tuple(names[:t] + names[t + 1:]), polys, DEFAULT_PRIME)
+    var = [f"x({i + 1})" for i in range(sub.nvars)]
+    ideal = ",".join(poly_to_text(f, var) for f in sub.polys) or "0"
+    with tempfile.TemporaryDirectory() as d:
+        outfile = os.path.join(d, "out.txt")
+        # sat returns a list (ideal, exponent) in older Singular, an ideal in newer.
+        script = (f"LIB \"elim.lib\";\nring r = {DEFAULT_PRIME}, (x(1..{sub.nvars})), dp;\n"
+                  f"ideal I = {ideal};\npoly g = {poly_to_text(g, var)};\n"
+                  "def S = sat(I, ideal(g));\nideal J;\n"
+                  "if (typeof(S) == \"list\") { J = S[1]; } else { J = S; }\nJ = std(J);\n"
+                  f"write(\":w {outfile}\", string(dim(J)) + \" \" + string(size(J)));\n"
+                  "quit;\n")
+        status, text, _secs = run_singular_script(script, outfile, timeout)
+    if status != "ok" or not text.strip():
+        return None
+    dim, size = text.split()[:2]
+    return int(dim) == -1
 
 
 if __name__ == "__main__":

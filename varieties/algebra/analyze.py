@@ -161,6 +161,7 @@ class _Analysis:
         self.lower_cert = self.upper_cert = ""
         self.lower_how = self.upper_how = "exact"
         self.modular_prime: int | None = None
+        self.nf = None                 # normal-form strata (two-layer networks, quadratic output)
 
     # ------------------------------------------------------------------ helpers
 
@@ -259,6 +260,7 @@ class _Analysis:
         if not problem.cs.constraints and not self.exclusion_objs:
             self.set_lower(N, f"dim = {N}: there are no constraints", "exact")
         self.phase_families()
+        self.phase_normal_form()
         self.phase_groebner()
         self.phase_slices()
         self.phase_census()
@@ -289,6 +291,38 @@ class _Analysis:
             if not excluded and f.dim_lower is not None and f.dim_lower > self.lower:
                 self.set_lower(f.dim_lower, f"dim >= {f.dim_lower}: " + f.certificate(),
                                "exact")
+
+    def phase_normal_form(self) -> None:
+        """Two-layer networks with a quadratic output: the strata of the output's normal form."""
+        from .normal_form import applies, search_dims, strata, NormalFormBounds
+
+        if (self.settled() or self.method not in ("auto", "slice")
+                or applies(self.problem.spec, self.kind, self.exclude)):
+            return
+        self.enter("normal form")
+        spec = self.problem.spec
+        excl = [e.name for e in self.exclusion_objs]
+        nf = NormalFormBounds(str(spec), self.rep.group, excl, self.prime, self.seed,
+                              strata=strata(spec, self.group, exclude=excl, prime=self.prime,
+                                            seed=self.seed))
+        self.nf = nf
+        # Half of what is left: V's own slices follow should the strata not settle it.
+        stop = time.perf_counter() + max(0.1, self.left() / 2)
+        search_dims(nf, self.lower, engine=self.engine_for(self.prime), stop=stop)
+        self.used.append("normal-form")
+        for t in nf.tests:
+            self.rep.steps.append({"what": "normal-form " + t.what, "stratum": t.stratum,
+                                   "codim": t.codim, "status": t.status, "empty": t.empty,
+                                   "seconds": t.seconds, "prime": self.prime})
+        how = " (modular, probabilistic)"
+        if nf.dim_upper < self.upper:
+            self.set_upper(nf.dim_upper, f"dim <= {nf.dim_upper}: " + nf.certificate("dim")
+                           + how, "modular", self.prime)
+        if nf.dim_lower > self.lower:
+            self.set_lower(nf.dim_lower, f"dim >= {nf.dim_lower}: " + nf.certificate("dim")
+                           + how, "modular", self.prime)
+        if not nf.complete:
+            self.skipped.append("normal form (some strata not searched)")
 
     def phase_groebner(self) -> None:
         method, engine = self.method, self.engine
@@ -498,17 +532,20 @@ class _Analysis:
             if v is None:
                 raise TimeLimit
             vals.append((v, f.name, det))
-        if not vals:
+        if not vals and self.nf is None:
             return
-        v, name, det = max(vals, key=lambda t: t[0])
-        by_name = {f: w for w, f, _ in vals}
-        for entry in self.rep.families:
-            if entry["name"] in by_name:
-                entry["function_dim"] = by_name[entry["name"]]
-                entry["function_top"] = by_name[entry["name"]] == v
-        agree = "which agree" if det["agree"] else "which DISAGREE, the larger reported"
-        lower_cert = (f"function_dim >= {v}: rank of the sample Jacobian of w -> F_w on family "
-                      f"'{name}', mod two primes, {agree} (rigorous: the family lies in V)")
+        v, lower_cert = None, ""
+        if vals:
+            v, name, det = max(vals, key=lambda t: t[0])
+            by_name = {f: w for w, f, _ in vals}
+            for entry in self.rep.families:
+                if entry["name"] in by_name:
+                    entry["function_dim"] = by_name[entry["name"]]
+                    entry["function_top"] = by_name[entry["name"]] == v
+            agree = "which agree" if det["agree"] else "which DISAGREE, the larger reported"
+            lower_cert = (f"function_dim >= {v}: rank of the sample Jacobian of w -> F_w on "
+                          f"family '{name}', mod two primes, {agree} (rigorous: the family "
+                          "lies in V)")
         self.rep.function_dim_lower = v
         self.enter("function_dim bounds")
         from .function_bounds import function_dim_bounds
@@ -518,18 +555,40 @@ class _Analysis:
         # Image slices get a quarter of the budget; with the embedded engine,
         # whose Buchberger is slow on them, a tenth and at most 2 s.
         budget = self.timeout / 4 if engine != "sympy" else min(2.0, self.timeout / 10)
+        offers = []
+        if self.nf is not None and self.left() > 0.2:
+            # The strata's small systems first: their image slices are far cheaper than V's.
+            from .normal_form import search_functions
+
+            self.enter("normal-form images")
+            n0 = len(self.nf.tests)
+            search_functions(self.nf, v, engine=engine,
+                             stop=time.perf_counter() + max(0.1, min(budget, self.left())))
+            for t in self.nf.tests[n0:]:
+                self.rep.steps.append({"what": "normal-form " + t.what, "stratum": t.stratum,
+                                       "codim": t.codim, "status": t.status, "empty": t.empty,
+                                       "seconds": t.seconds, "prime": self.prime})
+            cert = self.nf.certificate("function_dim") + " (modular, probabilistic)"
+            offers = [("upper", self.nf.function_upper, cert, "modular"),
+                      ("lower", self.nf.function_lower, cert, "modular")]
+            if not self.nf.complete:
+                self.note("normal-form images: the time limit cut some strata's image slices "
+                          "short (their bounds are the trivial ones)")
+        self.enter("function_dim bounds")
         fb = function_dim_bounds(self.problem, self.group, v, lower_cert, system=system,
                                  engine=engine, seed=self.seed, budget=max(0.5, budget),
-                                 deadline=self.deadline)
+                                 deadline=self.deadline, offers=offers)
         for t in fb.tests:
             self.rep.steps.append({"what": "image slice", "codim": t.codim, "engine": t.engine,
                                    "status": t.status, "empty": t.empty,
                                    "seconds": round(t.seconds, 3), "prime": t.prime,
                                    "seed": t.seed})
         self.rep.function_dim_upper = fb.upper
+        self.rep.function_dim_lower = fb.lower
         self.rep.function_dim = fb.value
         self.rep.function_dim_certainty = fb.certainty
-        self.certs.append(lower_cert)
+        if fb.lower_cert:
+            self.certs.append(fb.lower_cert)
         if fb.upper_cert:
             self.certs.append(fb.upper_cert)
         for w, fname, d in vals:

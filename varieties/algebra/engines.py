@@ -43,6 +43,9 @@ from ..errors import EngineError
 from ..timelimit import TimeLimit, check_deadline, check_timeout  # noqa: F401 (re-exported)
 
 ENGINES = ("sympy", "singular", "msolve")
+#: Threads of one msolve run (``-t``). One by default: sweeps already run one
+#: analysis per core; ``scripts/bench_variety.py --strategies`` measures two.
+MSOLVE_THREADS = 1
 DEFAULT_PRIME = 32003
 # Singular and msolve take primes below 2^31; below 2^10 a random slice or
 # combination is degenerate too often (probability about deg / p) to trust.
@@ -516,6 +519,8 @@ def _run_msolve(system: System, timeout: float, n_elim: int = 0) -> EngineResult
         with open(inp, "w") as fh:
             fh.write(msolve_input(system))
         cmd = [exe, "-g", "2", "-f", inp, "-o", out] + (["-e", str(k)] if k else [])
+        if MSOLVE_THREADS > 1:
+            cmd += ["-t", str(MSOLVE_THREADS)]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -187,6 +187,12 @@ class FunctionBounds:
     def certainty(self) -> str:
         return max(self.lower_how, self.upper_how, key=_RANK.__getitem__)
 
+    def offer_lower(self, value, cert, how) -> None:
+        if value is None:
+            return
+        if self.lower is None or value > self.lower:
+            self.lower, self.lower_cert, self.lower_how = value, cert, how
+
     def offer_upper(self, value, cert, how) -> None:
         if value is None:
             return
@@ -198,8 +204,12 @@ class FunctionBounds:
 
 def function_dim_bounds(problem, group, lower: int | None, lower_cert: str, *, system=None,
                         engine: str = "sympy", seed: int = 0, budget: float = 30.0,
-                        deadline: float | None = None) -> FunctionBounds:
+                        deadline: float | None = None, offers=()) -> FunctionBounds:
     """Upper bounds against the family lower bound ``lower`` (see the module docstring).
+
+    ``offers``: bounds found elsewhere, ``("upper" or "lower", value, certificate,
+    certainty)`` each (the normal-form strata of :mod:`.normal_form`), taken
+    before the image slices, which then run only while the bounds differ.
 
     ``system``: the constraint ideal over ``GF(p)`` for image slices (none
     without it); they get ``budget`` seconds in all, and stop at ``deadline``.
@@ -214,6 +224,8 @@ def function_dim_bounds(problem, group, lower: int | None, lower_cert: str, *, s
         count = None
     fb.offer_upper(count, f"function_dim <= {count}: dimension of the {kind} polynomial maps "
                    "of the output's degrees (orbit count, exact)", "exact")
+    for side, value, cert, how in offers:
+        (fb.offer_upper if side == "upper" else fb.offer_lower)(value, cert, how)
     check_deadline(deadline)
     nv, det = function_dim(spec, seed=seed, return_details=True,
                            timeout=time_left(deadline))

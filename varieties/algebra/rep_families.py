@@ -148,11 +148,15 @@ def dead_unit_family(spec: NetworkSpec, fam: Family, layer: int, dead) -> Family
 
 
 def dead_unit_families(spec: NetworkSpec, bases) -> list[Family]:
-    """Each base family with its last ``k`` units dead, for each hidden layer and ``0 < k < width``."""
+    """Each base family with its last ``k`` units dead, for each hidden layer and ``0 < k <= width``.
+
+    All units dead is the constant network with the next layer's weights on
+    them free: the top component of ``3,a3,q3`` equivariant (dimension 31).
+    """
     out = []
     for l, layer in enumerate(spec.layers[:-1], start=1):
         for fam in bases:
-            for k in range(1, layer.width):
+            for k in range(1, layer.width + 1):
                 out.append(dead_unit_family(spec, fam, l, range(layer.width - k, layer.width)))
     return out
 

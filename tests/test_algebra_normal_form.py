@@ -1,0 +1,128 @@
+"""The output's normal form: strata bounds checked against V's own slices and closed counts."""
+
+import pytest
+
+from varieties import analyze
+from varieties.algebra.evaluation import PRIMES as DEFAULT_PRIMES
+from varieties.algebra.exclusions import excluded_at, exclusion_poly, rabinowitsch
+from varieties.algebra.families import families
+from varieties.algebra.function_bounds import equivariant_poly_dim
+from varieties.algebra.function_dim import function_dim
+from varieties.algebra.normal_form import applies, normal_form_bounds, strata
+from varieties.algebra.slicing import slice_bounds
+from varieties.algebra.system import build_problem
+from varieties.network import parse_spec
+
+
+def _family_lower(spec, group, exclude=()):
+    """The best exact family outside the excluded loci (rigorous lower bound)."""
+    ex = [exclusion_poly(spec, e, 0) for e in exclude]
+    return max(f.dim_lower for f in families(spec, group, "invariant", timeout=60)
+               if f.dim_lower is not None and not any(excluded_at(e, f.point, f.prime)
+                                                      for e in ex))
+
+
+def _v_upper(spec, group, lower, exclude=()):
+    """An upper bound on dim V from random slices of V itself (cubics in all the weights)."""
+    pb = build_problem(spec, group, "invariant")
+    for e in exclude:
+        rabinowitsch(pb, exclusion_poly(pb.spec, e, 0))
+    sb = slice_bounds(pb.system(32003), lower=lower, timeout=60, n_weights=pb.n_weights)
+    return sb.upper
+
+
+@pytest.mark.parametrize("spec,group,exclude", [
+    ("2,q1,q1", "symmetric", ()),
+    ("2,q2,q1", "symmetric", ()),
+    ("3,q2,q1", "symmetric", ()),
+    ("3,q2,q1", "symmetric", ("constant-output",)),
+    ("3,q1,q1", "cyclic", ("constant-output",)),
+    ("3,a2,q1", "symmetric", ()),
+    ("2,a2,q1", "symmetric", ("constant-output",)),
+])
+def test_the_strata_give_the_dimension_of_v(spec, group, exclude):
+    # Two independent systems (V's cubics, the strata's quadrics) agree on the
+    # upper bound, and an exact family attains it.
+    low = _family_lower(spec, group, exclude)
+    nf = normal_form_bounds(spec, group, exclude=exclude, dim_lower=low, timeout=60,
+                            function_dim=False)
+    assert nf.complete
+    assert nf.dim_upper == low == _v_upper(spec, group, low, exclude)
+    assert nf.dim_lower <= nf.dim_upper
+
+
+@pytest.mark.parametrize("spec", ["2,q2,q1", "3,q1,q1", "3,a3,q1", "2,q3,q1"])
+def test_without_symmetry_the_strata_fill_the_weights_and_the_neurovariety(spec):
+    # The trivial group: V is every weight, F(V) the neurovariety. This checks
+    # each type's orbit dimension, free units and image offsets (the largest
+    # stratum must account for all weights and the whole neurovariety).
+    n, nv = parse_spec(spec).n_weights, function_dim(spec)
+    nf = normal_form_bounds(spec, "trivial", dim_lower=n, function_lower=nv, timeout=60)
+    assert nf.dim_upper == n
+    assert nf.function_upper == nv
+
+
+@pytest.mark.parametrize("spec,group", [("2,q2,q1", "symmetric"), ("3,q2,q1", "symmetric"),
+                                        ("3,q2,q1", "dihedral"), ("3,q1,q1", "cyclic")])
+def test_function_bounds_bracket_the_families_and_stay_below_the_invariant_count(spec, group):
+    rep = analyze(spec, group, timeout=60)
+    nf = normal_form_bounds(spec, group, dim_lower=rep.dim_lower,
+                            function_lower=rep.function_dim_lower, timeout=30)
+    count = equivariant_poly_dim(spec, group, "invariant")
+    fam = max(f["function_dim"] for f in rep.families if "function_dim" in f)
+    assert nf.function_upper >= fam
+    assert nf.function_upper <= count
+    assert nf.function_lower <= nf.function_upper
+
+
+def test_full_indexing_adds_the_kernel_of_the_weights_to_polynomials_map():
+    tri = normal_form_bounds("3,q2,q1", dim_lower=21, function_dim=False)
+    full = normal_form_bounds("3,q2,q1,full", dim_lower=21 + 7, function_dim=False)
+    extra = parse_spec("3,q2,q1,full").n_weights - parse_spec("3,q2,q1").n_weights
+    assert extra == 7
+    assert full.dim_upper - tri.dim_upper == extra
+
+
+def test_the_constant_output_exclusion_drops_only_the_constant_stratum():
+    plain = {s.name: s for s in strata("3,q2,q1")}
+    excl = {s.name: s for s in strata("3,q2,q1", exclude=("constant-output",))}
+    assert plain.keys() == excl.keys()
+    assert [n for n, s in excl.items() if s.excluded] == ["central rank 0: 0 + c"]
+    # Central strata gain the Rabinowitsch variable t; parabolic ones are unchanged.
+    for name, s in excl.items():
+        if s.system is None:
+            continue
+        extra = s.system.nvars - plain[name].system.nvars
+        assert extra == (1 if s.central else 0)
+
+
+@pytest.mark.parametrize("spec,kind,exclude,why", [
+    ("3,q3,q3,q1", "invariant", (), "two layers"),
+    ("3,l3^2,q1", "invariant", (), "hidden layer"),
+    ("3,q3,q2", "invariant", (), "one quadratic neuron"),
+    ("3,q3,q3", "equivariant", (), "one quadratic neuron"),
+    ("3,q3,q1", "invariant", ("dead-unit",), "not covered"),
+])
+def test_applies_says_why_not(spec, kind, exclude, why):
+    msg = applies(spec, kind, exclude)
+    assert msg is not None and why in msg
+    with pytest.raises(ValueError):
+        normal_form_bounds(spec, kind=kind, exclude=exclude)
+
+
+def test_analyze_settles_4_q4_q1_through_the_strata():
+    rep = analyze("4,q4,q1", timeout=60, function_dim=False)
+    assert "normal-form" in rep.method
+    fam = max(f["dim_lower"] for f in rep.families if f.get("dim_lower") is not None)
+    assert rep.dim == rep.dim_lower == rep.dim_upper == fam
+    assert rep.certainty == "modular"
+    assert any(s["what"] == "normal-form slice" for s in rep.steps)
+
+
+def test_primes_and_seeds_are_recorded():
+    nf = normal_form_bounds("2,q2,q1", prime=DEFAULT_PRIMES[0], seed=3, dim_lower=14,
+                            function_lower=8, timeout=30)
+    d = nf.to_dict()
+    assert d["prime"] == DEFAULT_PRIMES[0] and d["seed"] == 3
+    assert "GF(%d)" % DEFAULT_PRIMES[0] in nf.certificate()
+    assert all(t["empty"] in (True, False, None) for t in d["tests"])

@@ -1,0 +1,537 @@
+r"""Bounds for two-layer networks with a quadratic output, by the output's normal form.
+
+For ``n,qh,q1`` and ``n,ah,q1`` (hidden quadratic or affine neurons, one
+quadratic output neuron, invariant kind) the network is ``F = theta(q(x))``:
+``q = (q_1, ..., q_h)`` are arbitrary polynomials of degree ``<= D`` in ``x``
+(``D = 2`` for ``q``, ``1`` for ``a``; the triangular weights are their
+coefficients) and ``theta`` is an arbitrary quadratic polynomial in ``h``
+variables. The affine maps ``g`` of ``k^h`` act on the weights by
+``(q, theta) -> (g o q, theta o g^-1)`` without changing ``F``, so they
+preserve ``V = {F in Inv}``. Over an algebraically closed field of
+characteristic not 2 every ``theta`` is, up to this action, exactly one of
+
+* *central* of rank ``r``: ``y_1^2 + ... + y_r^2 + c`` (``0 <= r <= h``),
+* *parabolic* of rank ``r``: ``y_1^2 + ... + y_r^2 + y_{r+1}`` (``r < h``).
+
+Slicing the group away this way, ``V`` is the disjoint union of strata
+``V_T``, one per type, each a bundle over the set ``O_T`` of outputs of that
+type (``dim O_T = r h - r(r-1)/2 + r + 1`` central, ``... + h + 1``
+parabolic) whose fibre is, up to the group,
+
+* central: ``S_r = {(q_1..q_r): q_1^2 + ... + q_r^2 in Inv}`` times the free
+  ``q_{r+1..h}``;
+* parabolic: ``T_r = {(q_1..q_r): the parts of degree > D of q_1^2+...+q_r^2
+  are invariant}`` times an affine space of dimension ``dim Inv_{<=D}`` (the
+  choices of ``q_{r+1}``) times the free ``q_{r+2..h}``.
+
+So ``dim V = max_T (dim O_T + dim fibre_T)``: the fibres are defined by
+*quadratic* equations in ``r (n+D choose D)`` unknowns, where ``V`` itself
+needs cubic ones in all the weights, and their random slices
+(:mod:`.slicing`) finish in milliseconds where ``V``'s do not (``4,q4,q1``:
+the codimension-62 slice of ``V`` ran past 200 s; every stratum's slice here
+takes under 0.1 s). The functions are ``F(V_T) = Phi(S_r) + k`` (central) and
+``Psi(T_r) + Inv_{<=D}`` (parabolic), whose dimensions come from image
+slices on the same small systems: ``c`` random affine forms in the output's
+coefficients, plus as many random affine forms in the unknowns as every
+fibre of the map has dimensions (its generic corank, by a rank mod ``p``).
+
+The ``constant-output`` exclusion removes the central rank-0 stratum, adds a
+Rabinowitsch variable to the central ones (``q_1^2 + ... + q_r^2`` not
+constant) and leaves the parabolic ones unchanged (there ``q_{r+1}`` can
+always add ``sum x_i``). Full indexing adds the kernel of the weights-to-
+polynomials map to every stratum.
+
+Every bound is modular and probabilistic, like any slice (see
+:mod:`.slicing`); tests compare them with :func:`~.analyze.analyze` on the
+networks it settles.
+
+Examples
+--------
+The families' lower bound 61 of ``4,q4,q1`` (constant output) is its dimension:
+
+>>> nf = normal_form_bounds("4,q4,q1", "symmetric", dim_lower=61, function_dim=False)
+>>> nf.dim_upper, len(nf.strata), all(t.empty for t in nf.tests)
+(61, 9, True)
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from dataclasses import dataclass, field
+
+from .._result_methods import ResultMixin
+from ..actions import resolve_kind
+from ..groups import get_group
+from ..network import NetworkSpec, parse_spec
+from .engines import DEFAULT_PRIME, System, run_groebner
+from .slicing import slice_system
+
+#: Seconds per slice in the first round over the strata (see :func:`search_dims`).
+ROUND_ONE_CAP = 2.0
+#: Exclusions the strata understand.
+SUPPORTED_EXCLUSIONS = ("constant-output",)
+
+
+def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str | None:
+    """``None`` when the normal form covers ``spec``; else why not, in one line."""
+    spec = parse_spec(spec)
+    kind = resolve_kind(kind, spec)
+    if len(spec.layers) != 2:
+        return "the normal form needs exactly two layers"
+    hid, out = spec.layers
+    if hid.kind not in ("q", "a") or hid.power != 1:
+        return "the hidden layer must be quadratic (q) or affine (a) neurons without a power"
+    if out.kind != "q" or out.power != 1 or out.width != 1:
+        return "the output must be one quadratic neuron (q1)"
+    if kind != "invariant":
+        return "the normal form covers invariant networks only"
+    bad = [e for e in exclude if e not in SUPPORTED_EXCLUSIONS]
+    if bad:
+        return f"exclusion {bad[0]!r} is not covered (only {', '.join(SUPPORTED_EXCLUSIONS)})"
+    return None
+
+
+def _monomials(n: int, d: int, degrees=None) -> list[tuple[int, ...]]:
+    out = []
+    for k in range(d + 1):
+        if degrees is not None and k not in degrees:
+            continue
+        for c in itertools.combinations_with_replacement(range(n), k):
+            e = [0] * n
+            for i in c:
+                e[i] += 1
+            out.append(tuple(e))
+    return out
+
+
+def _orbits(monos, generators) -> list[list[tuple[int, ...]]]:
+    seen, out = set(), []
+    for m in monos:
+        if m in seen:
+            continue
+        orb, frontier = [m], [m]
+        seen.add(m)
+        while frontier:
+            nxt = []
+            for u in frontier:
+                for g in generators:
+                    v = [0] * len(u)
+                    for j, e in enumerate(u):
+                        v[g[j]] = e
+                    v = tuple(v)
+                    if v not in seen:
+                        seen.add(v)
+                        orb.append(v)
+                        nxt.append(v)
+            frontier = nxt
+        out.append(orb)
+    return out
+
+
+@dataclass
+class Stratum:
+    """One output type: its name, the dimensions it adds, and its fibre's system."""
+
+    name: str
+    r: int
+    central: bool
+    base: int                  # dim O_T + free hidden units + q_{r+1}'s choices + kernel
+    image_extra: int           # dimensions the image gains besides the fibre's image
+    system: System | None      # the fibre's equations over GF(p) (None: a point)
+    n_unknowns: int            # unknowns of the fibre (the slices' weights)
+    image: list = field(default_factory=list, repr=False)   # output coefficients, as polys
+    excluded: bool = False     # removed entirely by the exclusion
+    dim_lower: int | None = None
+    dim_upper: int | None = None
+    function_lower: int | None = None
+    function_upper: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "base": self.base, "unknowns": self.n_unknowns,
+                "excluded": self.excluded, "dim_lower": self.dim_lower,
+                "dim_upper": self.dim_upper, "function_lower": self.function_lower,
+                "function_upper": self.function_upper}
+
+
+def _square_sums(n, D, r, p, degrees, with_c=False):
+    """Coefficients of ``sum_{i<r} q_i^2 (+ c)`` in the given degrees, as polys in the q's."""
+    M = _monomials(n, D)
+    nq = len(M)
+    nv = r * nq + (1 if with_c else 0)
+    coef = {m: {} for m in _monomials(n, 2 * D, degrees)}
+    for i in range(r):
+        for a in range(nq):
+            for b in range(a, nq):
+                mu = tuple(x + y for x, y in zip(M[a], M[b]))
+                if mu not in coef:
+                    continue
+                e = [0] * nv
+                e[i * nq + a] += 1
+                e[i * nq + b] += 1
+                e = tuple(e)
+                coef[mu][e] = (coef[mu].get(e, 0) + (1 if a == b else 2)) % p
+    if with_c and (0,) * n in coef:
+        e = [0] * nv
+        e[-1] = 1
+        coef[(0,) * n][tuple(e)] = 1
+    return coef, nv
+
+
+def _invariance(coef, orbits, p) -> list[dict]:
+    """``coef[u] - coef[m]`` for each monomial ``u`` of each orbit with first element ``m``."""
+    polys = []
+    for orb in orbits:
+        m = orb[0]
+        if m not in coef:
+            continue
+        for u in orb[1:]:
+            d = dict(coef[u])
+            for e, c in coef[m].items():
+                d[e] = (d.get(e, 0) - c) % p
+            d = {e: c for e, c in d.items() if c}
+            if d:
+                polys.append(d)
+    return polys
+
+
+def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int = DEFAULT_PRIME,
+           seed: int = 0) -> list[Stratum]:
+    """The output types of ``spec`` (see the module docstring), each with its fibre's system."""
+    spec = parse_spec(spec)
+    why = applies(spec, "invariant", exclude)
+    if why:
+        raise ValueError(why)
+    n, p = spec.n_inputs, prime
+    hid = spec.layers[0]
+    h, D = hid.width, (2 if hid.kind == "q" else 1)
+    G = get_group(group, n)
+    nq = len(_monomials(n, D))
+    orbits = _orbits(_monomials(n, 2 * D), G.generators)
+    inv_low = sum(1 for o in orbits if sum(o[0]) <= D)
+    kernel = 0
+    if spec.full:
+        kernel = (h * n * (n - 1) // 2 if hid.kind == "q" else 0) + h * (h - 1) // 2
+    excl = "constant-output" in exclude
+    rng = random.Random(f"normal-form:{seed}:{p}")
+    out = []
+    for r in range(h + 1):
+        mats = r * h - r * (r - 1) // 2
+        # Central: y_1^2 + ... + y_r^2 + c.
+        base = mats + r + 1 + (h - r) * nq + kernel
+        name = f"central rank {r}: " + (" + ".join(f"y{i + 1}^2" for i in range(r)) or "0") + " + c"
+        coef, nv = _square_sums(n, D, r, p, None, with_c=True)
+        polys = _invariance(coef, orbits, p)
+        image = [coef[o[0]] for o in orbits if o[0] in coef] + \
+            [coef[u] for o in orbits for u in o[1:] if u in coef]
+        st = Stratum(name, r, True, base, 0, None, nv - 1, image)
+        if r == 0:
+            st.excluded = excl
+        else:
+            if excl:
+                # t * g - 1, g a random combination of the non-constant coefficients.
+                g = {}
+                for mu, c in coef.items():
+                    if any(mu):
+                        a = rng.randrange(1, p)
+                        for e, v in c.items():
+                            g[e] = (g.get(e, 0) + a * v) % p
+                rel = {e + (1,): v for e, v in g.items() if v}
+                rel[(0,) * (nv + 1)] = p - 1
+                polys = [{e + (0,): v for e, v in f.items()} for f in polys] + [rel]
+                st.image = [{e + (0,): v for e, v in f.items()} for f in st.image]
+                names = [f"q{i}_{a}" for i in range(r) for a in range(nq)] + ["c", "t"]
+            else:
+                names = [f"q{i}_{a}" for i in range(r) for a in range(nq)] + ["c"]
+            st.system = System(tuple(names), polys, p)
+        out.append(st)
+        if r == h:
+            break
+        # Parabolic: y_1^2 + ... + y_r^2 + y_{r+1}.
+        base = mats + h + 1 + inv_low + (h - r - 1) * nq + kernel
+        name = ("parabolic rank " + str(r) + ": "
+                + " + ".join([f"y{i + 1}^2" for i in range(r)] + [f"y{r + 1}"]))
+        high = set(range(D + 1, 2 * D + 1))
+        coef, nv = _square_sums(n, D, r, p, high)
+        st = Stratum(name, r, False, base, inv_low, None, nv)
+        if r > 0:
+            polys = _invariance(coef, orbits, p)
+            st.system = System(tuple(f"q{i}_{a}" for i in range(r) for a in range(nq)), polys, p)
+            st.image = [coef[u] for o in orbits for u in o if u in coef]
+        out.append(st)
+    return out
+
+
+def _generic_rank(image, nw, p, rng) -> int:
+    """Rank mod ``p`` of the Jacobian of the image polynomials (first ``nw`` unknowns) at a random point."""
+    import flint
+
+    best = 0
+    for _ in range(2):
+        pt = [rng.randrange(p) for _ in range(nw + 2)]
+        rows = []
+        for f in image:
+            row = [0] * nw
+            for e, c in f.items():
+                for j in range(nw):
+                    if e[j]:
+                        v = c * e[j]
+                        for k, ek in enumerate(e):
+                            if ek:
+                                v = v * pow(pt[k], ek - (k == j), p) % p
+                        row[j] = (row[j] + v) % p
+            rows.append(row)
+        if rows and nw:
+            best = max(best, flint.nmod_mat(rows, p).rank())
+    return best
+
+
+@dataclass
+class _Test:
+    stratum: str
+    what: str        # "slice" or "image slice"
+    codim: int
+    empty: bool | None
+    status: str
+    seconds: float
+
+
+def _slice_test(system: System, codim: int, n_weights: int, engine: str, seed: int,
+                timeout: float, extra=()):
+    if codim > n_weights:
+        return True, "ok"
+    sys2 = System(system.variables, list(system.polys) + list(extra), system.characteristic)
+    sl = slice_system(sys2, codim, seed, n_weights=n_weights)
+    if sl.nvars == 0:
+        return bool(sl.polys), "ok"
+    res = run_groebner(sl, engine, timeout)
+    return (res.is_unit if res.ok else None), res.status
+
+
+def _search(test, lo_known: int, target: int, top: int, stop: float, cap: float = 1e9):
+    """Bounds ``[lo, hi]`` of a dimension ``<= top`` known ``>= lo_known``.
+
+    ``test(c, timeout)`` says whether codimension ``c`` is empty (None: no
+    answer). Empty tests are cheap and nonempty ones expensive, so the first
+    test is at ``target + 1`` (one empty slice settles a known lower bound);
+    then the smallest empty codimension above is found by bisection, a
+    timeout counting as not empty. Each later test gets a third of the time
+    left; no test more than ``cap`` seconds.
+    """
+    lo, hi = lo_known, top
+    c = max(target + 1, lo + 1)
+    if c > hi:
+        return lo, hi
+    e = test(c, min(cap, (stop - time.perf_counter()) / 2))
+    if e is True:
+        return lo, c - 1
+    if e is False:
+        lo = c
+    floor, u = c, hi + 1
+    while u - floor > 1 and stop - time.perf_counter() > 0.05:
+        mid = (floor + u) // 2
+        e = test(mid, min(cap, (stop - time.perf_counter()) / 3))
+        if e is True:
+            u = mid
+        else:
+            if e is False:
+                lo = max(lo, mid)
+            floor = mid
+    return lo, u - 1
+
+
+@dataclass
+class NormalFormBounds(ResultMixin):
+    """Bounds on ``dim V`` and on the function dimension from the output's normal form."""
+
+    spec: str
+    group: str
+    exclusions: list
+    prime: int
+    seed: int
+    dim_lower: int | None = None
+    dim_upper: int | None = None
+    function_lower: int | None = None
+    function_upper: int | None = None
+    strata: list = field(default_factory=list)
+    tests: list = field(default_factory=list)
+    complete: bool = True
+
+    def certificate(self, what: str = "dim") -> str:
+        lo, hi = ((self.dim_lower, self.dim_upper) if what == "dim"
+                  else (self.function_lower, self.function_upper))
+        return (f"{what} in [{lo}, {hi}]: max over the {len(self.strata)} normal forms of the "
+                f"output (affine reparametrisation sliced away) of random slices of each "
+                f"stratum's quadratic fibre over GF({self.prime}), seed {self.seed} "
+                "(modular, probabilistic)")
+
+    def to_dict(self) -> dict:
+        return {"spec": self.spec, "group": self.group, "exclusions": self.exclusions,
+                "prime": self.prime, "seed": self.seed, "dim_lower": self.dim_lower,
+                "dim_upper": self.dim_upper, "function_lower": self.function_lower,
+                "function_upper": self.function_upper, "complete": self.complete,
+                "strata": [s.to_dict() for s in self.strata],
+                "tests": [t.__dict__ for t in self.tests]}
+
+    def summary(self) -> str:
+        return (f"{self.spec} ({self.group}): dim in [{self.dim_lower}, {self.dim_upper}], "
+                f"function dim in [{self.function_lower}, {self.function_upper}] "
+                f"({len(self.strata)} strata, {len(self.tests)} slices)")
+
+
+def normal_form_bounds(spec, group="symmetric", kind: str | None = None, *, dim_lower: int = 0,
+                       function_lower: int = 0, exclude=(), engine: str = "auto",
+                       prime: int = DEFAULT_PRIME, seed: int = 0, timeout: float = 30.0,
+                       function_dim: bool = True) -> NormalFormBounds:
+    """Bounds on ``dim V`` and ``dim F(V)`` of a two-layer network with a quadratic output.
+
+    Parameters
+    ----------
+    spec, group, kind : the network (see :func:`applies`) and its symmetry
+    dim_lower, function_lower : int
+        Bounds already known (from families). Each stratum is first tested
+        at the codimension that would show it does not exceed them, which
+        settles the dimension with one empty slice per stratum when they are
+        the answer; otherwise it bisects.
+    exclude : sequence of str
+        ``()`` or ``("constant-output",)``.
+    engine, prime, seed : the slices' engine (``auto``: msolve, Singular, sympy), prime and seed
+    timeout : float
+        Seconds in all; ``complete`` is False when time ran out (a stratum
+        not searched keeps its trivial bounds, so the result stays valid).
+    function_dim : bool
+        Also bound the function dimension (image slices).
+
+    Raises ``ValueError`` when :func:`applies` says no.
+    """
+    spec = parse_spec(spec)
+    why = applies(spec, kind, exclude)
+    if why:
+        raise ValueError(why)
+    out = NormalFormBounds(str(spec), str(get_group(group, spec.n_inputs)), list(exclude),
+                           prime, seed, strata=strata(spec, group, exclude=exclude,
+                                                      prime=prime, seed=seed))
+    stop = time.perf_counter() + timeout
+    search_dims(out, dim_lower, engine=engine, stop=stop)
+    if function_dim:
+        search_functions(out, function_lower, engine=engine, stop=stop)
+    return out
+
+
+class _Runner:
+    """Runs and records one slice test of a stratum's system."""
+
+    def __init__(self, out: NormalFormBounds, engine: str):
+        from .engines import resolve_engine
+
+        self.out, self.engine = out, resolve_engine(engine, out.prime)
+        self.seed = out.seed
+
+    def __call__(self, st, what, codim, nw, extra, left, label=None):
+        if left <= 0.05:
+            return None
+        t0 = time.perf_counter()
+        e, status = _slice_test(st.system, codim, nw, self.engine, self.seed, left, extra)
+        self.seed += 1
+        self.out.tests.append(_Test(st.name, what, codim if label is None else label, e, status,
+                                    round(time.perf_counter() - t0, 4)))
+        return e
+
+
+def search_dims(out: NormalFormBounds, dim_lower: int, *, engine: str = "auto",
+                stop: float) -> None:
+    """Set each live stratum's fibre bounds and ``out.dim_lower/upper`` (until ``stop``)."""
+    run = _Runner(out, engine)
+    excl = bool(out.exclusions)
+    # Two rounds: every stratum with short tests first (an empty slice takes
+    # milliseconds), then the open ones with what is left, so that one hard
+    # stratum cannot starve the others.
+    for cap in (ROUND_ONE_CAP, 1e9):
+        for st in out.strata:
+            if st.excluded:
+                continue
+            if st.system is None:
+                st.dim_lower = st.dim_upper = 0
+                continue
+            if st.dim_upper is not None and (st.dim_upper <= max(st.dim_lower, dim_lower - st.base)):
+                continue
+            nw = st.n_unknowns
+            # Central strata without the exclusion contain q = 0; with it, nothing is known.
+            known = 0 if (not st.central or not excl) else -1
+            lo0 = known if st.dim_lower is None else max(known, st.dim_lower)
+            top = nw if st.dim_upper is None else st.dim_upper
+            st.dim_lower, st.dim_upper = _search(
+                lambda c, left, st=st, nw=nw: run(st, "slice", c, nw, (), left),
+                lo0, dim_lower - st.base, top, stop, cap)
+            if st.dim_upper < 0:
+                st.dim_lower = st.dim_upper = -1
+    live = [st for st in out.strata if not st.excluded and st.dim_upper >= 0]
+    out.dim_upper = max((st.base + st.dim_upper for st in live), default=-1)
+    out.dim_lower = max((st.base + st.dim_lower for st in live if st.dim_lower >= 0),
+                        default=-1)
+    out.complete = time.perf_counter() < stop
+
+
+def search_functions(out: NormalFormBounds, function_lower: int | None, *,
+                     engine: str = "auto", stop: float) -> None:
+    """Set each live stratum's image bounds and ``out.function_lower/upper`` (after :func:`search_dims`).
+
+    ``function_lower`` (a family's function dimension, or None) is the
+    target of the first test of each stratum; two rounds as in :func:`search_dims`.
+    """
+    run = _Runner(out, engine)
+    prime = out.prime
+    rng = random.Random(f"normal-form-image:{out.seed}:{prime}")
+    live = [st for st in out.strata if not st.excluded and st.dim_upper is not None
+            and st.dim_upper >= 0]
+    target = -1 if function_lower is None else function_lower
+    coranks: dict = {}
+    for cap in (ROUND_ONE_CAP, 1e9):
+        for st in live:
+            _image_round(st, run, rng, coranks, target, stop, cap)
+    known = [st for st in live if st.function_upper is not None and st.function_upper >= 0]
+    out.function_upper = max((st.function_upper for st in known), default=None)
+    out.function_lower = max((st.function_lower for st in known
+                              if st.function_lower is not None), default=None)
+    out.complete = out.complete and time.perf_counter() < stop
+
+
+def _image_round(st: Stratum, run, rng, coranks, target, stop, cap) -> None:
+    prime = run.out.prime
+    if st.system is None:
+        st.function_lower = st.function_upper = st.image_extra + (1 if st.central else 0)
+        return
+    if st.function_upper is not None and st.function_upper <= max(
+            -1 if st.function_lower is None else st.function_lower, target):
+        return
+    nw = st.n_unknowns + (1 if st.central else 0)   # the central c is an unknown here
+    # Every fibre of the image map has dimension >= its generic corank e, so e
+    # random affine forms in the unknowns meet each nonempty fibre.
+    if st.name not in coranks:
+        coranks[st.name] = nw - _generic_rank(st.image, nw, prime, rng)
+    e = coranks[st.name]
+
+    def image_test(c, left):
+        forms = []
+        for _ in range(c):
+            f = {}
+            for poly in st.image:
+                a = rng.randrange(1, prime)
+                for m, v in poly.items():
+                    f[m] = (f.get(m, 0) + a * v) % prime
+            k = (0,) * st.system.nvars
+            f[k] = (f.get(k, 0) + rng.randrange(prime)) % prime
+            forms.append({m: v for m, v in f.items() if v})
+        return run(st, "image slice", e, nw, forms, left, label=c)
+
+    known = 0 if st.dim_lower >= 0 else -1
+    if st.function_lower is not None:
+        known = max(known, st.function_lower - st.image_extra)
+    top = nw - e if st.function_upper is None else st.function_upper - st.image_extra
+    lo, hi = _search(image_test, known, target - st.image_extra, top, stop, cap)
+    if hi < 0:
+        st.function_upper = -1        # the stratum has no point outside the excluded locus
+        return
+    st.function_lower = (lo + st.image_extra) if lo >= 0 else None
+    st.function_upper = hi + st.image_extra
