@@ -326,3 +326,18 @@ def test_orbit_plans_build_no_tying_for_large_cyclic_networks(monkeypatch):
     assert "weights" not in vars(m.spec)   # the spec's name tuple was never built
     x = _x(128, batch=2)
     assert m.check_equivariance(x) < 1e-9 * (1 + float(m(x).detach().abs().max()))
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4, 5, 6])
+def test_the_closed_form_hyperoctahedral_stabiliser_gives_the_schreier_colors(m, monkeypatch):
+    from varieties.groups import hyperoctahedral
+    from varieties.nn import layers
+    from varieties.orbits import layer_symmetries
+
+    n = 2 * m
+    syms = layer_symmetries(f"{n},q{n},q{n}", hyperoctahedral(m), "equivariant")
+    assert layers._known_stabiliser(syms[0]) is not None
+    fast = [layers.colors(layers._orbit_plan(s)).tolist() for s in syms]
+    monkeypatch.setattr(layers, "_known_stabiliser", lambda sym: None)
+    slow = [layers.colors(layers._orbit_plan(s)).tolist() for s in syms]
+    assert fast == slow

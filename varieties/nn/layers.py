@@ -281,6 +281,43 @@ def _stabiliser_colors(lay1, gens: np.ndarray) -> np.ndarray:
     return first_appearance(labels)
 
 
+def _known_stabiliser(sym: LayerSymmetry) -> np.ndarray | None:
+    """Generators (rows, input permutations) of the stabiliser of unit 0, when known in closed form.
+
+    The hyperoctahedral group ``B_m`` of :func:`varieties.groups.hyperoctahedral`
+    in its natural action on an equivariant layer: the stabiliser of point 0
+    fixes its partner ``m`` too and is ``B_{m-1}`` on the other pairs (one sign
+    swap and ``S_{m-1}`` on the pairs). The Schreier generators would be ``3 * 2m``
+    (768 at ``n = 256``, 0.29 s of sifting); these are at most three.
+    """
+    from ..groups import hyperoctahedral
+
+    G, n = sym.group, sym.n_in
+    if (G.name != "hyperoctahedral" or sym.output_kind != "equivariant"
+            or sym.input_action != "group" or n % 2 or sym.layer.width != n
+            or tuple(G.generators) != hyperoctahedral(n // 2).generators):
+        return None
+    m = n // 2
+    ident = list(range(n))
+    gens = []
+    if m >= 2:
+        swap = ident.copy()
+        swap[1], swap[1 + m] = 1 + m, 1
+        gens.append(swap)
+    if m >= 3:
+        tr = ident.copy()
+        for a, b in ((1, 2), (1 + m, 2 + m)):
+            tr[a], tr[b] = b, a
+        gens.append(tr)
+    if m >= 4:
+        cyc = ident.copy()
+        for i in range(1, m):
+            cyc[i] = i % (m - 1) + 1
+            cyc[i + m] = i % (m - 1) + 1 + m
+        gens.append(cyc)
+    return np.array(gens, dtype=np.int64).reshape(len(gens), n)
+
+
 def _orbit_plan(sym: LayerSymmetry) -> LayerPlan:
     """The ``orbit`` plan of a layer (default indexing, any group)."""
     layer, n, w = sym.layer, sym.n_in, sym.layer.width
@@ -308,10 +345,14 @@ def _orbit_plan(sym: LayerSymmetry) -> LayerPlan:
     cache: dict = {}
     groups: dict = {}   # (size, stabiliser key) -> orbit numbers
     locals_ = []
+    known = _known_stabiliser(sym)
     for o, X in enumerate(orbits):
-        # Schreier generators u_{g x}^{-1} g u_x of the stabiliser of k0.
-        S = [np.take_along_axis(inv_trans[B[g, X]], A[g][trans[X]], axis=1)
-             for g in range(len(A))]
+        if known is not None and X[0] == 0 and len(X) == w:
+            S = [known]
+        else:
+            # Schreier generators u_{g x}^{-1} g u_x of the stabiliser of k0.
+            S = [np.take_along_axis(inv_trans[B[g, X]], A[g][trans[X]], axis=1)
+                 for g in range(len(A))]
         # Distinct non-identity generators, in a canonical order (rows as bytes: cheaper
         # than np.unique(axis=0)); the cache key is the set.
         rows = {r.tobytes(): r for r in (np.concatenate(S) if S else ())}
