@@ -27,7 +27,8 @@ tractable, each as a ratio to a baseline timed in the same run:
 Target: every case settled (dim lower = upper) in under 60 s with the default.
 
 Usage: ``python scripts/bench_variety.py [--timeout 60] [--repeat 1]
-[--engines sympy,auto] [--cases "3,q3,q1;3,q3,q1|constant-output"] [--strategies]``
+[--engines sympy,auto] [--cases "3,q3,q1;3,q3,q1|constant-output"] [--strategies
+[--strategy-timeout 30]]``
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def main() -> int:
     ap.add_argument("--cases", default=";".join(CASES))
     ap.add_argument("--strategies", action="store_true",
                     help="also time the strategies on the hard slices")
+    ap.add_argument("--strategy-timeout", type=float, default=30.0,
+                    help="seconds per strategy test (default 30)")
     args = ap.parse_args()
     engines = [e for e in args.engines.split(",") if e]
     # Warm-up: imports and caches are paid here, not by the first timed case.
@@ -98,7 +101,7 @@ def main() -> int:
     n = len(args.cases.split(";"))
     print(f"\nsettled by the default (auto) within {args.timeout:g} s: {settled} of {n}")
     if args.strategies:
-        strategies(args.timeout, args.repeat)
+        strategies(args.strategy_timeout, args.repeat)
     return 0
 
 

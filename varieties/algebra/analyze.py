@@ -562,8 +562,11 @@ class _Analysis:
 
             self.enter("normal-form images")
             n0 = len(self.nf.tests)
+            # Half of what is left (at least the image slices' budget): V's own image
+            # slices, which follow, rarely finish where the strata's do not.
+            share = min(self.left(), max(budget, self.left() / 2))
             search_functions(self.nf, v, engine=engine,
-                             stop=time.perf_counter() + max(0.1, min(budget, self.left())))
+                             stop=time.perf_counter() + max(0.1, share))
             for t in self.nf.tests[n0:]:
                 self.rep.steps.append({"what": "normal-form " + t.what, "stratum": t.stratum,
                                        "codim": t.codim, "status": t.status, "empty": t.empty,
