@@ -428,10 +428,17 @@ class _Analysis:
         if not n_census:
             return
         from .census import census
+        from .slicing import SLICE_SECONDS_PER_TERM
 
         self.enter("census")
         problem, N = self.problem, self.problem.n_weights
         base = self.system(0)
+        terms = sum(len(f) for f in base.polys)
+        if terms * SLICE_SECONDS_PER_TERM > self.left():
+            # Compiling a system this large for float evaluation alone outlasts the budget.
+            self.skipped.append(f"census (the {terms}-term system is too large for the "
+                                f"{max(self.left(), 0):.0f} s left)")
+            return
         # The census runs on V itself: the Rabinowitsch variable t is unbounded
         # near the excluded locus and would wreck the conditioning.
         polys = [{m[:N]: v for m, v in f.items()} for f in base.polys[:len(problem.cs)]]

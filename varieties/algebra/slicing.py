@@ -133,14 +133,52 @@ def _mono_val(m, vals, p):
     return out
 
 
+#: Seconds per term of the system that substituting a slice into it costs, at most
+#: (about 3e-5 measured on ``3,q3,q3,q1``: 1.6 million terms, 47 s): a slice
+#: that could not be built within the time left is not started.
+SLICE_SECONDS_PER_TERM = 3e-5
+
+
 def slice_test(system: System, codim: int, engine: str = "msolve", seed: int = 0,
                timeout: float = 60.0, eliminate: Sequence[int] | None = None,
                n_weights: int | None = None) -> SliceResult:
     """Is ``V`` (mod ``p``) met by a random affine subspace of codimension ``codim``?
 
     Returns a :class:`SliceResult`; ``empty`` is ``None`` when the engine
-    timed out or failed. ``n_weights``: see :func:`slice_system`.
+    timed out or failed, or (status ``timeout``) when substituting the slice
+    into a system this large would take longer than ``timeout`` (see
+    :data:`SLICE_SECONDS_PER_TERM`). ``n_weights``: see :func:`slice_system`.
     """
+    start = time.perf_counter()
+    terms = sum(len(f) for f in system.polys)
+    if terms * SLICE_SECONDS_PER_TERM > timeout:
+        return SliceResult(codim, system.characteristic, seed, engine, "timeout", None, 0.0,
+                           f"building the slice of {terms} terms would take about "
+                           f"{terms * SLICE_SECONDS_PER_TERM:.0f} s, more than the "
+                           f"{timeout:g} s left")
+    if terms > SLICE_CHILD_TERMS:
+        # Substituting into a big system cannot be interrupted in-process (a
+        # high-degree Rabinowitsch relation expands far beyond its term count):
+        # build the slice and run the engine in a child killed at the limit.
+        from ..timelimit import call_in_child
+
+        res = call_in_child(_slice_test, (system, codim, engine, seed, timeout, eliminate,
+                                          n_weights), timeout + 1.0)
+        if res.status == "ok":
+            return res.value
+        return SliceResult(codim, system.characteristic, seed, engine,
+                           "timeout" if res.status == "timeout" else "error", None,
+                           time.perf_counter() - start,
+                           f"building and solving the slice ({terms} terms) in a child "
+                           f"process: {res.status}")
+    return _slice_test(system, codim, engine, seed, timeout, eliminate, n_weights)
+
+
+#: Systems with more terms than this are sliced in a child process (see :func:`slice_test`).
+SLICE_CHILD_TERMS = 50_000
+
+
+def _slice_test(system, codim, engine, seed, timeout, eliminate, n_weights) -> SliceResult:
     start = time.perf_counter()
     sl = slice_system(system, codim, seed, eliminate, n_weights)
     if sl.nvars == 0:
@@ -269,5 +307,13 @@ def slice_bounds(system: System, *, lower: int = 0, upper: int | None = None,
                 else:
                     break
             hi = u - 1
+            # The bisection is over but time is left: give the first, cut-off test
+            # (the one that settles the dimension if it is empty) all of it.
+            if hi == lo + 1 and remaining() > 1.0:
+                e = run(lo + 1, 1.0)
+                if e == "empty":
+                    hi = lo
+                elif e == "nonempty":
+                    lo += 1
     out.lower, out.upper = lo, hi
     return out

@@ -92,7 +92,14 @@ class Problem:
                                        deadline)
         base = self._qq.polys
         if characteristic:
-            base = [reduce_mod(f, characteristic) for f in base]
+            from ..timelimit import check_deadline
+
+            reduced = []
+            for f in base:
+                # Reducing a million terms mod p takes tens of seconds: honour the deadline.
+                check_deadline(deadline)
+                reduced.append(reduce_mod(f, characteristic))
+            base = reduced
         k = len(self.extra_vars)
         polys = [{m + (0,) * k: c for m, c in f.items()} for f in base] if k else list(base)
         polys += [dict(f) for f in self.extra_polys]
