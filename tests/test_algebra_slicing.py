@@ -108,3 +108,24 @@ def test_slice_bounds_start_below_zero_when_the_excluded_part_may_be_empty(gens,
     assert full.dim == expected
     sb = slice_bounds(s, lower=-1, upper=2, engine="sympy", seed=0, timeout=30, n_weights=2)
     assert sb.lower == sb.upper == expected
+
+
+def test_big_systems_are_sliced_in_a_child_with_the_same_answer(monkeypatch):
+    from varieties.algebra import slicing
+    from varieties.algebra.engines import System
+
+    circle = System(("x", "y"), [{(2, 0): 1, (0, 2): 1, (0, 0): 32002}], 32003)
+    here = [slicing.slice_test(circle, c, engine="sympy", seed=1).empty for c in (1, 2)]
+    monkeypatch.setattr(slicing, "SLICE_CHILD_TERMS", 0)
+    child = [slicing.slice_test(circle, c, engine="sympy", seed=1).empty for c in (1, 2)]
+    assert here == child == [False, True]
+
+
+def test_a_slice_too_big_to_build_in_time_is_not_started(monkeypatch):
+    from varieties.algebra import slicing
+    from varieties.algebra.engines import System
+
+    circle = System(("x", "y"), [{(2, 0): 1, (0, 2): 1, (0, 0): 32002}], 32003)
+    monkeypatch.setattr(slicing, "SLICE_SECONDS_PER_TERM", 100.0)
+    r = slicing.slice_test(circle, 1, engine="sympy", timeout=30)
+    assert r.status == "timeout" and r.empty is None and "would take" in r.message
