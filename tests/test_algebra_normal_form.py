@@ -126,3 +126,42 @@ def test_primes_and_seeds_are_recorded():
     assert d["prime"] == DEFAULT_PRIMES[0] and d["seed"] == 3
     assert "GF(%d)" % DEFAULT_PRIMES[0] in nf.certificate()
     assert all(t["empty"] in (True, False, None) for t in d["tests"])
+
+
+def test_a_least_squares_fit_reaches_family_members_but_not_generic_invariants():
+    # 2,q2,q1 under S_2: function dimension 8 (the bounds meet) inside the 9
+    # invariant polynomials of degree <= 4. Nonlinear least squares over all the
+    # weights (float64, scipy's Levenberg-Marquardt, 12 restarts) fits the output of
+    # a family member to round-off; a random invariant quartic lies off the
+    # 8-dimensional image, so every fit keeps a residual.
+    import numpy as np
+    from scipy.optimize import least_squares
+
+    from varieties.learn import forward
+
+    spec = parse_spec("2,q2,q1")
+    rep = analyze(spec, "symmetric", timeout=60)
+    assert rep.function_dim == 8 and equivariant_poly_dim(spec, "symmetric", "invariant") == 9
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    fam = max((f for f in families(spec, "symmetric", "invariant", timeout=60) if f.matrix),
+              key=lambda f: f.dim_lower or 0)
+    member = forward(spec, np.array(fam.matrix, float) @ rng.normal(size=fam.n_params), X)
+    x1, x2 = X[:, 0], X[:, 1]
+    s1, s2 = x1 + x2, x1 * x2
+    basis = [np.ones_like(x1), s1, s1**2, s2, s1**3, s1 * s2, s1**4, s1**2 * s2, s2**2]
+    generic = sum(rng.normal() * b for b in basis)
+
+    def best_residual(target):
+        target = np.ravel(target)
+        scale = np.linalg.norm(target)
+        best = np.inf
+        for k in range(12):
+            w0 = np.random.default_rng(100 + k).normal(size=spec.n_weights)
+            fit = least_squares(lambda w: np.ravel(forward(spec, w, X)) - target, w0,
+                                method="lm", max_nfev=4000, xtol=1e-15, ftol=1e-15)
+            best = min(best, np.linalg.norm(fit.fun) / scale)
+        return best
+
+    assert best_residual(member) < 1e-6
+    assert best_residual(generic) > 1e-3
