@@ -308,9 +308,10 @@ def slice_bounds(system: System, *, lower: int = 0, upper: int | None = None,
                     break
             hi = u - 1
             # The bisection is over but time is left: give the first, cut-off test
-            # (the one that settles the dimension if it is empty) all of it.
-            if hi == lo + 1 and remaining() > 1.0:
-                e = run(lo + 1, 1.0)
+            # (the one that settles the dimension if it is empty) half of it (the
+            # other half stays for what the caller does next, e.g. function bounds).
+            if hi == lo + 1 and remaining() > 2.0:
+                e = run(lo + 1, 0.5)
                 if e == "empty":
                     hi = lo
                 elif e == "nonempty":
