@@ -75,7 +75,9 @@ def median_time(fn, reps: int, dev: str = "cpu") -> float:
 def bench_construction(reps: int) -> pd.DataFrame:
     rows = []
     for spec, group in (("256,q256,q1", "symmetric"), ("256,q256", "symmetric"),
-                        ("32,q32,q1", "cyclic"), ("32,q32,q32", "dihedral")):
+                        ("32,q32,q1", "cyclic"), ("32,q32,q32", "dihedral"),
+                        ("256,q256", "cyclic"), ("256,q256", "dihedral"),
+                        ("256,q256", "hyperoctahedral")):
         t = median_time(lambda: SymmetricNetwork(spec, group), reps)
         m = SymmetricNetwork(spec, group)
         rows.append({"spec": spec, "group": group, "params": m.n_params,
