@@ -341,3 +341,20 @@ def test_the_closed_form_hyperoctahedral_stabiliser_gives_the_schreier_colors(m,
     monkeypatch.setattr(layers, "_known_stabiliser", lambda sym: None)
     slow = [layers.colors(layers._orbit_plan(s)).tolist() for s in syms]
     assert fast == slow
+
+
+@pytest.mark.parametrize("gens,expected", [
+    ([[1, 0, 2, 3], [0, 1, 3, 2]], False),           # intransitive
+    ([[1, 2, 0, 3], [0, 2, 3, 1]], False),           # 3-cycles only: inside A_4
+    ([[1, 0, 2, 3], [1, 2, 3, 0]], True),            # a transposition and a 4-cycle
+    ([[1, 2, 3, 0], [3, 2, 1, 0]], False),           # D_4, by its order
+])
+def test_is_symmetric_group_for_custom_groups_agrees_with_the_order(gens, expected):
+    from math import factorial
+
+    from varieties.groups import from_generators
+    from varieties.nn.layers import is_symmetric_group
+
+    G = from_generators(4, gens)
+    assert is_symmetric_group(G) is expected
+    assert (G.order() == factorial(4)) is expected

@@ -137,7 +137,30 @@ def is_symmetric_group(G: PermutationGroup) -> bool:
         return True
     if G.name in _SMALLER_FAMILIES and G.degree >= 4:
         return False
+    n = G.degree
+    if n >= 2:
+        # Cheap certificates of "not S_n" before any order: an intransitive group,
+        # or one of even permutations only (inside A_n).
+        seen, frontier = {0}, [0]
+        while frontier:
+            frontier = [g[i] for i in frontier for g in G.generators if g[i] not in seen
+                        and not seen.add(g[i])]
+        if len(seen) < n or all(_is_even(g) for g in G.generators):
+            return False
     return G.is_symmetric()
+
+
+def _is_even(g) -> bool:
+    seen, parity = set(), 0
+    for i in range(len(g)):
+        if i in seen:
+            continue
+        j, length = i, 0
+        while j not in seen:
+            seen.add(j)
+            j, length = g[j], length + 1
+        parity ^= (length - 1) & 1
+    return parity == 0
 
 
 def pairs(p: int, full: bool) -> tuple[np.ndarray, np.ndarray]:
