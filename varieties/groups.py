@@ -37,6 +37,24 @@ def identity(n: int) -> Perm:
     return tuple(range(n))
 
 
+def sign(g: Perm) -> int:
+    """The sign of a permutation: ``(-1)^(n - number of cycles)``.
+
+    Examples
+    --------
+    >>> sign((1, 0, 2)), sign((1, 2, 0))
+    (-1, 1)
+    """
+    seen, cycles = set(), 0
+    for s in range(len(g)):
+        if s not in seen:
+            cycles += 1
+            while s not in seen:
+                seen.add(s)
+                s = g[s]
+    return (-1) ** (len(g) - cycles)
+
+
 def transposition(n: int, a: int, b: int) -> Perm:
     """The transposition swapping ``a`` and ``b`` in degree ``n``."""
     p = list(range(n))

@@ -45,7 +45,7 @@ import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..groups import PermutationGroup, cyclic, dihedral, symmetric
+from ..groups import PermutationGroup, cyclic, dihedral, sign, symmetric
 
 #: At most this many actions of one width are returned (the sums grow quickly).
 MAX_ACTIONS = 64
@@ -204,7 +204,7 @@ def _name(G: PermutationGroup, k: int, perms, signs) -> str:
     if k == 1:
         if all(s == (1,) for s in signs):
             return "trivial"
-        if all(s == (_parity(g),) for s, g in zip(signs, G.generators)):
+        if all(s == (sign(g),) for s, g in zip(signs, G.generators)):
             return "sign"     # the sign of the permutation of the inputs
         return "char(" + "".join("+" if s == (1,) else "-" for s in signs) + ")"
     plain = all(all(x == 1 for x in s) for s in signs)
@@ -246,18 +246,6 @@ def _relabel(G: PermutationGroup, k: int, perms):
     if k == G.degree and _isomorphic(perms, G.generators):
         return tuple(G.generators)
     return perms
-
-
-def _parity(g) -> int:
-    """The sign of a permutation: ``(-1)^(n - number of cycles)``."""
-    seen, cycles = set(), 0
-    for s in range(len(g)):
-        if s not in seen:
-            cycles += 1
-            while s not in seen:
-                seen.add(s)
-                s = g[s]
-    return (-1) ** (len(g) - cycles)
 
 
 def transitive_actions(G: PermutationGroup, k: int) -> list[HiddenAction]:

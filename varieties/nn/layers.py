@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..groups import PermutationGroup
+from ..groups import PermutationGroup, sign
 from ..network import LayerSpec, NetworkSpec, weight_name as _weight_name
 from ..orbits import (LayerSymmetry, _components, first_appearance, image, layer_layout,
                       layer_symmetries)
@@ -145,22 +145,9 @@ def is_symmetric_group(G: PermutationGroup) -> bool:
         while frontier:
             frontier = [g[i] for i in frontier for g in G.generators if g[i] not in seen
                         and not seen.add(g[i])]
-        if len(seen) < n or all(_is_even(g) for g in G.generators):
+        if len(seen) < n or all(sign(g) == 1 for g in G.generators):
             return False
     return G.is_symmetric()
-
-
-def _is_even(g) -> bool:
-    seen, parity = set(), 0
-    for i in range(len(g)):
-        if i in seen:
-            continue
-        j, length = i, 0
-        while j not in seen:
-            seen.add(j)
-            j, length = g[j], length + 1
-        parity ^= (length - 1) & 1
-    return parity == 0
 
 
 def pairs(p: int, full: bool) -> tuple[np.ndarray, np.ndarray]:
