@@ -294,26 +294,20 @@ class _Analysis:
 
     def phase_normal_form(self) -> None:
         """Two-layer networks with a quadratic output: the strata of the output's normal form."""
-        from .normal_form import applies, search_dims, strata, NormalFormBounds
+        from .normal_form import applies, prepare, search_dims
 
         if (self.settled() or self.method not in ("auto", "slice")
                 or applies(self.problem.spec, self.kind, self.exclude)):
             return
         self.enter("normal form")
-        spec = self.problem.spec
-        excl = [e.name for e in self.exclusion_objs]
-        nf = NormalFormBounds(str(spec), self.rep.group, excl, self.prime, self.seed,
-                              strata=strata(spec, self.group, exclude=excl, prime=self.prime,
-                                            seed=self.seed))
+        nf = prepare(self.problem.spec, self.group, exclude=[e.name for e in self.exclusion_objs],
+                     prime=self.prime, seed=self.seed)
         self.nf = nf
         # Half of what is left: V's own slices follow should the strata not settle it.
         stop = time.perf_counter() + max(0.1, self.left() / 2)
         search_dims(nf, self.lower, engine=self.engine_for(self.prime), stop=stop)
         self.used.append("normal-form")
-        for t in nf.tests:
-            self.rep.steps.append({"what": "normal-form " + t.what, "stratum": t.stratum,
-                                   "codim": t.codim, "status": t.status, "empty": t.empty,
-                                   "seconds": t.seconds, "prime": self.prime})
+        self.record_normal_form(0)
         how = " (modular, probabilistic)"
         if nf.dim_upper < self.upper:
             self.set_upper(nf.dim_upper, f"dim <= {nf.dim_upper}: " + nf.certificate("dim")
@@ -323,6 +317,13 @@ class _Analysis:
                            + how, "modular", self.prime)
         if not nf.complete:
             self.skipped.append("normal form (some strata not searched)")
+
+    def record_normal_form(self, start: int) -> None:
+        """The normal-form tests from number ``start`` on, as report steps."""
+        for t in self.nf.tests[start:]:
+            self.rep.steps.append({"what": "normal-form " + t.what, "stratum": t.stratum,
+                                   "codim": t.codim, "status": t.status, "empty": t.empty,
+                                   "seconds": t.seconds, "prime": self.prime})
 
     def phase_groebner(self) -> None:
         method, engine = self.method, self.engine
@@ -574,10 +575,7 @@ class _Analysis:
             share = min(self.left(), max(budget, self.left() / 2))
             search_functions(self.nf, v, engine=engine,
                              stop=time.perf_counter() + max(0.1, share))
-            for t in self.nf.tests[n0:]:
-                self.rep.steps.append({"what": "normal-form " + t.what, "stratum": t.stratum,
-                                       "codim": t.codim, "status": t.status, "empty": t.empty,
-                                       "seconds": t.seconds, "prime": self.prime})
+            self.record_normal_form(n0)
             cert = self.nf.certificate("function_dim") + " (modular, probabilistic)"
             offers = [("upper", self.nf.function_upper, cert, "modular"),
                       ("lower", self.nf.function_lower, cert, "modular")]

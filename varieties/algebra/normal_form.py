@@ -65,8 +65,8 @@ from .._result_methods import ResultMixin
 from ..actions import resolve_kind
 from ..groups import get_group
 from ..network import NetworkSpec, parse_spec
-from .engines import DEFAULT_PRIME, System, run_groebner
-from .slicing import slice_system
+from .engines import DEFAULT_PRIME, System
+from .slicing import slice_test
 
 #: Seconds per slice in the first round over the strata (see :func:`search_dims`).
 ROUND_ONE_CAP = 2.0
@@ -131,8 +131,10 @@ def _orbits(monos, generators) -> list[list[tuple[int, ...]]]:
 
 
 @dataclass
-class Stratum:
+class Stratum(ResultMixin):
     """One output type: its name, the dimensions it adds, and its fibre's system."""
+
+    _skip_fields = ("system", "image")     # polynomials: not report data
 
     name: str
     r: int
@@ -147,12 +149,6 @@ class Stratum:
     dim_upper: int | None = None
     function_lower: int | None = None
     function_upper: int | None = None
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "base": self.base, "unknowns": self.n_unknowns,
-                "excluded": self.excluded, "dim_lower": self.dim_lower,
-                "dim_upper": self.dim_upper, "function_lower": self.function_lower,
-                "function_upper": self.function_upper}
 
 
 def _square_sums(n, D, r, p, degrees, with_c=False):
@@ -288,7 +284,7 @@ def _generic_rank(image, nw, p, rng) -> int:
 
 
 @dataclass
-class _Test:
+class _Test(ResultMixin):
     stratum: str
     what: str        # "slice" or "image slice"
     codim: int
@@ -299,14 +295,12 @@ class _Test:
 
 def _slice_test(system: System, codim: int, n_weights: int, engine: str, seed: int,
                 timeout: float, extra=()):
+    """``(empty, status)`` of :func:`.slicing.slice_test` on ``system`` plus ``extra`` polynomials."""
     if codim > n_weights:
         return True, "ok"
     sys2 = System(system.variables, list(system.polys) + list(extra), system.characteristic)
-    sl = slice_system(sys2, codim, seed, n_weights=n_weights)
-    if sl.nvars == 0:
-        return bool(sl.polys), "ok"
-    res = run_groebner(sl, engine, timeout)
-    return (res.is_unit if res.ok else None), res.status
+    res = slice_test(sys2, codim, engine, seed, timeout, n_weights=n_weights)
+    return res.empty, res.status
 
 
 def _search(test, lo_known: int, target: int, top: int, stop: float, cap: float = 1e9):
@@ -366,14 +360,6 @@ class NormalFormBounds(ResultMixin):
                 f"stratum's quadratic fibre over GF({self.prime}), seed {self.seed} "
                 "(modular, probabilistic)")
 
-    def to_dict(self) -> dict:
-        return {"spec": self.spec, "group": self.group, "exclusions": self.exclusions,
-                "prime": self.prime, "seed": self.seed, "dim_lower": self.dim_lower,
-                "dim_upper": self.dim_upper, "function_lower": self.function_lower,
-                "function_upper": self.function_upper, "complete": self.complete,
-                "strata": [s.to_dict() for s in self.strata],
-                "tests": [t.__dict__ for t in self.tests]}
-
     def summary(self) -> str:
         return (f"{self.spec} ({self.group}): dim in [{self.dim_lower}, {self.dim_upper}], "
                 f"function dim in [{self.function_lower}, {self.function_upper}] "
@@ -409,14 +395,20 @@ def normal_form_bounds(spec, group="symmetric", kind: str | None = None, *, dim_
     why = applies(spec, kind, exclude)
     if why:
         raise ValueError(why)
-    out = NormalFormBounds(str(spec), str(get_group(group, spec.n_inputs)), list(exclude),
-                           prime, seed, strata=strata(spec, group, exclude=exclude,
-                                                      prime=prime, seed=seed))
+    out = prepare(spec, group, exclude=exclude, prime=prime, seed=seed)
     stop = time.perf_counter() + timeout
     search_dims(out, dim_lower, engine=engine, stop=stop)
     if function_dim:
         search_functions(out, function_lower, engine=engine, stop=stop)
     return out
+
+
+def prepare(spec: NetworkSpec, group, *, exclude=(), prime: int = DEFAULT_PRIME,
+            seed: int = 0) -> NormalFormBounds:
+    """The strata of ``spec``, not yet searched (:func:`search_dims`, :func:`search_functions`)."""
+    return NormalFormBounds(str(spec), str(get_group(group, spec.n_inputs)), list(exclude),
+                            prime, seed, strata=strata(spec, group, exclude=exclude,
+                                                       prime=prime, seed=seed))
 
 
 class _Runner:
