@@ -128,7 +128,7 @@ def strategies(timeout: float, repeat: int) -> None:
     from varieties.algebra.exclusions import exclusion_poly, excluded_at, rabinowitsch
     from varieties.algebra.families import families
     from varieties.algebra.normal_form import normal_form_bounds
-    from varieties.algebra.slicing import slice_system, slice_test
+    from varieties.algebra.slicing import slice_test
     from varieties.algebra.system import build_problem
 
     print(f"\nstrategies on the hard slices (timeout {timeout:g} s; ratio = baseline / strategy, "

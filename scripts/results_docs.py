@@ -27,14 +27,6 @@ from varieties import results  # noqa: E402
 MARKER = "<!-- results:variety_dimensions -->"
 
 
-def _bounds(value, lo, hi) -> str:
-    if not pd.isna(value):
-        return str(int(value))
-    if pd.isna(lo) and pd.isna(hi):
-        return "-"
-    return f"[{'?' if pd.isna(lo) else int(lo)}, {'?' if pd.isna(hi) else int(hi)}]"
-
-
 def _excluded(text) -> str:
     try:
         return ", ".join(json.loads(text)) if isinstance(text, str) else ", ".join(text)
@@ -47,11 +39,11 @@ def table(df: pd.DataFrame) -> list[str]:
     lines = ["| spec | group | kind | excluded | weights | dim | function dim | engine | status |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in df.itertuples():
-        lines.append(
-            f"| `{r.spec}` | {r.group} | {r.kind} | {_excluded(r.exclude)} | {int(r.weights)} | "
-            f"{_bounds(r.dim, r.dim_lower, r.dim_upper)} | "
-            f"{_bounds(r.function_dim, r.function_dim_lower, r.function_dim_upper)} | "
-            f"{r.engine if isinstance(r.engine, str) else '-'} | {r.status} |")
+        dim = results.bounds_text(r.dim, r.dim_lower, r.dim_upper)
+        fdim = results.bounds_text(r.function_dim, r.function_dim_lower, r.function_dim_upper)
+        engine = r.engine if isinstance(r.engine, str) else "-"
+        lines.append(f"| `{r.spec}` | {r.group} | {r.kind} | {_excluded(r.exclude)} | "
+                     f"{int(r.weights)} | {dim} | {fdim} | {engine} | {r.status} |")
     n = len(df)
     d, f = int(df.dim.notna().sum()), int(df.function_dim.notna().sum())
     lines.append("")

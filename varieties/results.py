@@ -286,13 +286,23 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dim_text(row) -> str:
-    dim = getattr(row, "dim", pd.NA)
-    if not pd.isna(dim):
-        return str(int(dim))
-    lo, hi = getattr(row, "dim_lower", pd.NA), getattr(row, "dim_upper", pd.NA)
-    if pd.isna(lo) and pd.isna(hi):
+    return bounds_text(getattr(row, "dim", pd.NA), getattr(row, "dim_lower", pd.NA),
+                       getattr(row, "dim_upper", pd.NA))
+
+
+def bounds_text(value, lower, upper) -> str:
+    """A settled value, else ``[lower, upper]`` (``?`` for a missing side, ``-`` for neither).
+
+    Examples
+    --------
+    >>> bounds_text(7, 7, 7), bounds_text(pd.NA, 9, 11), bounds_text(None, None, None)
+    ('7', '[9, 11]', '-')
+    """
+    if not pd.isna(value):
+        return str(int(value))
+    if pd.isna(lower) and pd.isna(upper):
         return "-"
-    return f"[{'?' if pd.isna(lo) else int(lo)}, {'?' if pd.isna(hi) else int(hi)}]"
+    return f"[{'?' if pd.isna(lower) else int(lower)}, {'?' if pd.isna(upper) else int(upper)}]"
 
 
 # --------------------------------------------------------------------------- figures
