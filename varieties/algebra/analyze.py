@@ -249,17 +249,17 @@ class _Analysis:
                                                timeout=time_left(self.deadline),
                                                progress=self.progress)
         self.rep.n_constraints = len(problem.cs)
-        self.enter("exclusions")
-        for e in self.exclude:
-            self.exclusion_objs.append(ex.exclusion_poly(problem.spec, e, self.seed,
-                                                         deadline=self.deadline))
-            check_deadline(self.deadline)
-        for e in self.exclusion_objs:
-            ex.rabinowitsch(problem, e)
+        # The exclusions' polynomials wait until the families are bounded: the
+        # families need only their values at a point, by evaluation, while the
+        # polynomials of a 3-layer network take tens of seconds to expand.
+        self.exclusion_objs = [ex.exclusion(problem.spec, e, self.seed) for e in self.exclude]
         self.rep.exclusions = [e.name for e in self.exclusion_objs]
         if not problem.cs.constraints and not self.exclusion_objs:
             self.set_lower(N, f"dim = {N}: there are no constraints", "exact")
         self.phase_families()
+        self.enter("exclusions")
+        for e in self.exclusion_objs:
+            ex.rabinowitsch(problem, e, deadline=self.deadline)
         self.phase_normal_form()
         self.phase_groebner()
         self.phase_slices()
@@ -282,7 +282,8 @@ class _Analysis:
             if not f.matrix:
                 self.rep.families.append({"name": f.name, "note": f.note})
                 continue
-            excluded = any(ex.excluded_at(e, f.point, f.prime) for e in self.exclusion_objs)
+            excluded = any(ex.excluded_at(e, f.point, f.prime, self.deadline)
+                           for e in self.exclusion_objs)
             self.rep.families.append({"name": f.name, "params": f.n_params,
                                       "dim_lower": f.dim_lower, "excluded": excluded})
             # A family point where every exclusion polynomial g is nonzero puts the
@@ -448,7 +449,7 @@ class _Analysis:
             # A landing point is kept when every exclusion polynomial is clearly
             # nonzero there: |g(w)| / sum|coefficients of g| > 1e-6 * (1 + max|w|)^deg g,
             # float64.
-            evs = [_float_poly(e.poly, problem) for e in self.exclusion_objs]
+            evs = [_float_poly(e.native(self.deadline), problem) for e in self.exclusion_objs]
 
             def keep(w):
                 scale = 1.0 + float(abs(w).max())
@@ -531,7 +532,7 @@ class _Analysis:
             return
         self.enter("function_dim")
         cands = [f for f in self.fams if f.matrix and not any(
-            ex.excluded_at(e, f.point, f.prime) for e in self.exclusion_objs)]
+            ex.excluded_at(e, f.point, f.prime, self.deadline) for e in self.exclusion_objs)]
         vals = []
         for f in cands:
             check_deadline(self.deadline)

@@ -58,6 +58,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 import time
@@ -118,6 +119,28 @@ def output_degrees(spec: NetworkSpec) -> frozenset[int]:
             out = frozenset(a + b for a in out for b in base)
         degs = out
     return degs
+
+
+def x_monomials(n: int, d: int, degrees=None) -> list[tuple[int, ...]]:
+    """Exponent tuples of the monomials in ``n`` variables of degree ``<= d`` (only ``degrees``, if given).
+
+    By degree, then in the order of ``itertools.combinations_with_replacement``.
+
+    Examples
+    --------
+    >>> x_monomials(2, 2)
+    [(0, 0), (1, 0), (0, 1), (2, 0), (1, 1), (0, 2)]
+    """
+    out = []
+    for k in range(d + 1):
+        if degrees is not None and k not in degrees:
+            continue
+        for c in itertools.combinations_with_replacement(range(n), k):
+            e = [0] * n
+            for i in c:
+                e[i] += 1
+            out.append(tuple(e))
+    return out
 
 
 def ambient_dim(spec: NetworkSpec) -> int:
@@ -374,6 +397,45 @@ def forward_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int, *,
             cache.append((o, P2, tr))
         o = new
     return o
+
+
+def output_coefficients_mod(spec: NetworkSpec, w, p: int, *,
+                            deadline: float | None = None) -> list[dict[tuple[int, ...], int]]:
+    """The outputs of the network at the weights ``w`` (integers) as polynomials in ``x`` mod ``p``.
+
+    Per output, ``{x-exponent tuple: coefficient mod p}`` (zero coefficients
+    left out): the coefficients of :func:`varieties.expand.expand` evaluated
+    at ``w``, computed by running the layers on python-flint polynomials in
+    ``x``, never expanding in the weights. Exact: this is how an exclusion's
+    polynomial is evaluated at a family's point, where the expansion in the
+    weights has a million terms.
+
+    Examples
+    --------
+    >>> from varieties.network import parse_spec
+    >>> spec = parse_spec("2,q1")    # x0^2 + 2 x0 x1 + 3 x1^2 + 4 x0 + 5 x1 + 6
+    >>> sorted(output_coefficients_mod(spec, range(1, 7), 101)[0].items())[:3]
+    [((0, 0), 6), ((0, 1), 5), ((0, 2), 3)]
+    """
+    from ..learn.numpy_backend import layout
+
+    w = [int(v) % p for v in w]
+    ctx = flint.nmod_mpoly_ctx.get(tuple(f"x{i}" for i in range(spec.n_inputs)), p, "degrevlex")
+    o = list(ctx.gens())
+    for lay in layout(spec):
+        check_deadline(deadline)
+        pairs = ([o[i] * o[j] for i, j in zip(lay.I.tolist(), lay.J.tolist())]
+                 if lay.a_idx is not None else [])
+        new = []
+        for k in range(lay.width):
+            t = ctx.from_dict({}) + (w[int(lay.c_idx[k])] if lay.c_idx is not None else 0)
+            for q, idx in zip(pairs, lay.a_idx[k].tolist() if pairs else ()):
+                t += w[idx] * q
+            for q, idx in zip(o, lay.b_idx[k].tolist() if lay.b_idx is not None else ()):
+                t += w[idx] * q
+            new.append(t ** lay.power if lay.power != 1 else t)
+        o = new
+    return [{tuple(int(e) for e in m): int(c) for m, c in f.to_dict().items()} for f in o]
 
 
 def jacobian_mod(spec: NetworkSpec, w: np.ndarray, X: np.ndarray, p: int, *,
@@ -689,4 +751,4 @@ def _layouts(spec):
 
 
 __all__ = ["PRIMES", "ambient_dim", "evaluation_ranks", "forward_mod", "jacobian_mod",
-           "matmul_mod", "n_samples", "output_degrees", "rank_mod_p"]
+           "matmul_mod", "n_samples", "output_coefficients_mod", "output_degrees", "rank_mod_p"]

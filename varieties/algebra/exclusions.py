@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..errors import VarietiesError
@@ -44,11 +44,83 @@ PRESETS = ("constant-output", "dead-unit")
 
 @dataclass
 class Exclusion:
-    """A degenerate locus to remove: ``poly`` vanishes on it (in ``QQ[spec weights]``)."""
+    """A degenerate locus to remove: ``poly`` vanishes on it (in ``QQ[spec weights]``).
+
+    The presets also keep ``g`` as a recipe: ``factors`` lists, per factor,
+    the number of leading layers of ``spec`` whose outputs it reads and the
+    ``(output, x-monomial, multiplier)`` terms of its random combination, so
+    that ``g = prod_factors sum_terms a * coef_{k,m}``. Its value at a point
+    (:meth:`value_mod`) then costs one evaluation of the network on
+    polynomials in ``x``, while ``poly`` (built on first use by
+    :meth:`polynomial`) needs the expansion in the weights: for ``3,q3,q3,q1``
+    that is 666,000 terms and 20 s.
+    """
 
     name: str
     poly: object
     description: str
+    spec: NetworkSpec | None = None
+    factors: tuple = ()
+    _native: object = field(default=None, repr=False, compare=False)
+
+    def polynomial(self, deadline: float | None = None):
+        """``g`` as a sympy ``PolyElement`` over ``QQ[spec weights]`` (built once)."""
+        if self.poly is None:
+            from ..expand import native_to_sympy
+
+            native = self.native(deadline)
+            self.poly = native if hasattr(native, "ring") else \
+                native_to_sympy(native, "flint", weight_ring(self.spec.weights))
+        return self.poly
+
+    def native(self, deadline: float | None = None):
+        """``g`` in the quickest form at hand: the sympy ``poly``, or python-flint's when built so."""
+        if self.poly is not None:
+            return self.poly
+        if self._native is None:
+            self._native = _build_poly(self.spec, self.factors, deadline)
+        return self._native
+
+    def terms(self, order, deadline: float | None = None):
+        """Yield ``(exponents in the variable order `order`, Fraction coefficient)`` of ``g``."""
+        from operator import itemgetter
+
+        g = self.native(deadline)
+        if hasattr(g, "ring"):
+            names, items = [str(x) for x in g.ring.gens], g.items()
+        else:
+            names, items = list(g.context().names()), zip(g.monoms(), g.coeffs())
+        pos = {n: i for i, n in enumerate(names)}
+        idx = [pos[n] for n in order if n in pos]
+        if len(idx) != len(order):
+            raise VarietiesError(f"exclusion {self.name!r}: its polynomial's variables are "
+                                 "not the network's weights")
+        perm = itemgetter(*idx) if len(idx) > 1 else (lambda m: tuple(m[i] for i in idx))
+        for k, (m, c) in enumerate(items):
+            if not k % 4096:
+                check_deadline(deadline)
+            e = perm(m)
+            yield (e if isinstance(e, tuple) else (e,)), Fraction(int(c.numerator),
+                                                                 int(c.denominator))
+
+    def value_mod(self, point, p: int, deadline: float | None = None) -> int:
+        """``g(point) mod p``, ``point`` integers in spec weight order."""
+        if not self.factors:
+            from .families import eval_mod_p
+
+            return eval_mod_p(self.polynomial(deadline), point, p)
+        from .evaluation import output_coefficients_mod
+
+        coeffs: dict[int, list] = {}
+        value = 1
+        for layers, terms in self.factors:
+            if layers not in coeffs:
+                sub = NetworkSpec(self.spec.n_inputs, self.spec.layers[:layers], self.spec.full)
+                coeffs[layers] = output_coefficients_mod(sub, list(point)[:len(sub.weights)], p,
+                                                         deadline=deadline)
+            out = coeffs[layers]
+            value = value * sum(a * out[k].get(m, 0) for k, m, a in terms) % p
+        return value
 
 
 def _random_combination(polys, R, rng, deadline=None):
@@ -59,21 +131,92 @@ def _random_combination(polys, R, rng, deadline=None):
     return g
 
 
-def _nonconstant_coeffs(spec: NetworkSpec, R, deadline=None):
-    """The output's non-constant x-coefficients, as polynomials of ``R``."""
-    e = expand(spec, backend="sympy", timeout=time_left(deadline))
-    out = []
-    names = [str(g) for g in R.gens]
-    for k in range(spec.n_outputs):
-        for m, c in e.coeffs[k].items():
+def _factor(spec: NetworkSpec, layers: int, outputs, rng) -> tuple:
+    """A random combination of the non-constant x-coefficients of ``outputs`` of the first ``layers``.
+
+    Every monomial up to the outputs' degree gets a multiplier, whether or not
+    it occurs (the coefficient of one that does not is zero), so the recipe
+    needs no expansion.
+    """
+    from .evaluation import output_degrees, x_monomials
+
+    sub = NetworkSpec(spec.n_inputs, spec.layers[:layers], spec.full)
+    monos = [m for m in x_monomials(spec.n_inputs, max(output_degrees(sub))) if any(m)]
+    return (layers, tuple((k, m, rng.randint(1, 2**31 - 2)) for k in outputs for m in monos))
+
+
+def _build_poly(spec: NetworkSpec, factors, deadline=None):
+    """The product over ``factors`` of their combinations, expanded.
+
+    One factor over the whole network's weights (``constant-output``) stays a
+    python-flint polynomial when the expansion is one (converting 666,000 terms
+    to sympy takes 10 s); products are taken in sympy.
+    """
+    from ..expand import native_to_sympy
+
+    R = weight_ring(spec.weights)
+    g = None
+    expansions: dict[int, object] = {}
+    for layers, terms in factors:
+        if layers not in expansions:
+            sub = NetworkSpec(spec.n_inputs, spec.layers[:layers], spec.full)
+            expansions[layers] = expand(sub, backend="auto", timeout=time_left(deadline))
+        e = expansions[layers]
+        acc = None
+        for k, m, a in terms:
             check_deadline(deadline)
-            if any(m):
-                d = {}
-                for mm, v in c.items():
-                    full = dict(zip(e.weights, mm))
-                    d[tuple(full.get(n, 0) for n in names)] = v
-                out.append(R.from_dict(d))
-    return out
+            c = e.coeffs[k].get(m)
+            if c is not None:
+                acc = c * a if acc is None else acc + c * a
+        if acc is None:
+            return R.zero
+        if len(factors) == 1 and e.weights == tuple(spec.weights):
+            return acc
+        f = native_to_sympy(acc, e.backend, e.sympy_ring())
+        if e.weights != tuple(spec.weights):
+            # The leading layers' weights are the first ones of the whole network.
+            pad = (0,) * (len(spec.weights) - len(e.weights))
+            f = R.from_dict({m + pad: c for m, c in f.items()})
+        check_deadline(deadline)
+        g = f if g is None else g * f
+    return g
+
+
+def exclusion(spec: NetworkSpec | str, what: str, seed: int = 0) -> Exclusion:
+    """The exclusion ``what`` of ``spec`` with its polynomial not yet built (see :func:`exclusion_poly`).
+
+    Examples
+    --------
+    >>> ex = exclusion("2,q2,q1", "constant-output")
+    >>> ex.poly is None, ex.value_mod([1] * 30, 101) == ex.value_mod([1] * 30, 101)
+    (True, True)
+    """
+    spec = parse_spec(spec)
+    rng = random.Random(f"exclude:{what}:{seed}")
+    if what == "constant-output":
+        return Exclusion(what, None, "the output depends on x", spec,
+                         (_factor(spec, len(spec.layers), range(spec.n_outputs), rng),))
+    if what == "dead-unit":
+        if len(spec.layers) < 2:
+            raise VarietiesError(f"exclusion 'dead-unit' needs a hidden layer; {spec} has none")
+        # One combination per hidden unit: the units are the sub-networks' outputs.
+        factors = tuple(_factor(spec, l, [k], rng) for l in range(1, len(spec.layers))
+                        for k in range(spec.layers[l - 1].width))
+        return Exclusion(what, None, "no hidden unit is constant", spec, factors)
+    names = what[len("weights:"):] if what.startswith("weights:") else what
+    names = [n.strip() for n in names.split(",") if n.strip()]
+    bad = [n for n in names if n not in spec.weights]
+    if not names or bad:
+        raise VarietiesError(
+            f"exclusion {what!r} is neither a preset ({', '.join(PRESETS)}) nor a list of "
+            f"weights of {spec}" + (f" (unknown: {', '.join(bad)})" if bad else "")
+            + f"; weights are named like {spec.weights[0]}"
+        )
+    R = weight_ring(spec.weights)
+    gens = dict(zip(spec.weights, R.gens))
+    g = _random_combination([gens[n] for n in names], R, rng)
+    return Exclusion("weights:" + ",".join(names), g, f"not all of {', '.join(names)} vanish",
+                     spec)
 
 
 def exclusion_poly(spec: NetworkSpec | str, what: str, seed: int = 0,
@@ -91,64 +234,29 @@ def exclusion_poly(spec: NetworkSpec | str, what: str, seed: int = 0,
     deadline : float, optional
         A ``time.perf_counter()`` value; past it the expansion or the
         combination stops with :class:`~varieties.timelimit.TimeLimit`.
+
+    Returns
+    -------
+    Exclusion
+        With ``poly`` built (:func:`exclusion` leaves it for later).
     """
-    spec = parse_spec(spec)
-    R = weight_ring(spec.weights)
-    rng = random.Random(f"exclude:{what}:{seed}")
-    if what == "constant-output":
-        g = _random_combination(_nonconstant_coeffs(spec, R, deadline), R, rng, deadline)
-        return Exclusion(what, g, "the output depends on x")
-    if what == "dead-unit":
-        if len(spec.layers) < 2:
-            raise VarietiesError(f"exclusion 'dead-unit' needs a hidden layer; {spec} has none")
-        g = R.one
-        for l in range(1, len(spec.layers)):
-            sub = NetworkSpec(spec.n_inputs, spec.layers[:l], spec.full)
-            # One combination per unit: units are the outputs of the sub-network.
-            e = expand(sub, backend="sympy", timeout=time_left(deadline))
-            per_unit = []
-            for k in range(sub.n_outputs):
-                fs = []
-                for m, c in e.coeffs[k].items():
-                    check_deadline(deadline)
-                    if any(m):
-                        d = {}
-                        for mm, v in c.items():
-                            full = dict(zip(e.weights, mm))
-                            d[tuple(full.get(n, 0) for n in spec.weights)] = v
-                        fs.append(R.from_dict(d))
-                per_unit.append(_random_combination(fs, R, rng, deadline))
-            for u in per_unit:
-                check_deadline(deadline)
-                g *= u
-        return Exclusion(what, g, "no hidden unit is constant")
-    names = what[len("weights:"):] if what.startswith("weights:") else what
-    names = [n.strip() for n in names.split(",") if n.strip()]
-    bad = [n for n in names if n not in spec.weights]
-    if not names or bad:
-        raise VarietiesError(
-            f"exclusion {what!r} is neither a preset ({', '.join(PRESETS)}) nor a list of "
-            f"weights of {spec}" + (f" (unknown: {', '.join(bad)})" if bad else "")
-            + f"; weights are named like {spec.weights[0]}"
-        )
-    gens = dict(zip(spec.weights, R.gens))
-    g = _random_combination([gens[n] for n in names], R, rng)
-    return Exclusion("weights:" + ",".join(names), g, f"not all of {', '.join(names)} vanish")
+    ex = exclusion(spec, what, seed)
+    ex.polynomial(deadline)
+    return ex
 
 
-def rabinowitsch(problem, excl: Exclusion, tname: str | None = None) -> None:
-    """Add ``t * g - 1`` (``t`` a new, smallest variable) to ``problem``'s extra generators."""
+def rabinowitsch(problem, excl: Exclusion, tname: str | None = None,
+                 deadline: float | None = None) -> None:
+    """Add ``t * g - 1`` (``t`` a new, smallest variable) to ``problem``'s extra generators.
+
+    ``deadline``: building ``g`` (when not yet built) and the relation stop
+    with :class:`~varieties.timelimit.TimeLimit` past it.
+    """
     tname = tname or f"t{len(problem.extra_vars)}"
-    names = [str(x) for x in excl.poly.ring.gens]
-    pos = {n: i for i, n in enumerate(names)}
     order = list(problem.order)
     nv = len(order) + len(problem.extra_vars) + 1
-    ti = nv - 1
-    rel = {}
-    for m, c in excl.poly.items():
-        e = [m[pos[n]] for n in order] + [0] * (nv - len(order))
-        e[ti] = 1
-        rel[tuple(e)] = Fraction(int(c.numerator), int(c.denominator))
+    pad = (0,) * (nv - len(order) - 1) + (1,)
+    rel = {m + pad: c for m, c in excl.terms(order, deadline)}
     rel[(0,) * nv] = Fraction(-1)
     # Earlier extra generators gain a zero exponent for the new variable.
     problem.extra_polys = [{mm + (0,): c for mm, c in f.items()} for f in problem.extra_polys]
@@ -157,8 +265,6 @@ def rabinowitsch(problem, excl: Exclusion, tname: str | None = None) -> None:
     problem.exclusions.append(excl.name)
 
 
-def excluded_at(excl: Exclusion, point, p: int) -> bool:
-    """Whether ``g`` vanishes mod ``p`` at ``point`` (spec weight order)."""
-    from .families import eval_mod_p
-
-    return eval_mod_p(excl.poly, point, p) == 0
+def excluded_at(excl: Exclusion, point, p: int, deadline: float | None = None) -> bool:
+    """Whether ``g`` vanishes mod ``p`` at ``point`` (spec weight order), by :meth:`Exclusion.value_mod`."""
+    return excl.value_mod(point, p, deadline) == 0

@@ -56,7 +56,6 @@ The families' lower bound 61 of ``4,q4,q1`` (constant output) is its dimension:
 
 from __future__ import annotations
 
-import itertools
 import random
 import time
 from dataclasses import dataclass, field
@@ -66,6 +65,7 @@ from ..actions import resolve_kind
 from ..groups import get_group
 from ..network import NetworkSpec, parse_spec
 from .engines import DEFAULT_PRIME, System
+from .evaluation import x_monomials as _monomials
 from .slicing import slice_test
 
 #: Seconds per slice in the first round over the strata (see :func:`search_dims`).
@@ -91,19 +91,6 @@ def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str
     if bad:
         return f"exclusion {bad[0]!r} is not covered (only {', '.join(SUPPORTED_EXCLUSIONS)})"
     return None
-
-
-def _monomials(n: int, d: int, degrees=None) -> list[tuple[int, ...]]:
-    out = []
-    for k in range(d + 1):
-        if degrees is not None and k not in degrees:
-            continue
-        for c in itertools.combinations_with_replacement(range(n), k):
-            e = [0] * n
-            for i in c:
-                e[i] += 1
-            out.append(tuple(e))
-    return out
 
 
 def _orbits(monos, generators) -> list[list[tuple[int, ...]]]:
