@@ -11,6 +11,8 @@ import itertools
 from math import factorial
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from varieties.errors import GroupError, VarietiesError
 from varieties.groups import (
@@ -208,3 +210,48 @@ def test_get_group_errors_are_one_line_varieties_errors(group, n, needle):
 def test_a_group_is_returned_as_is_when_its_degree_fits():
     G = PermutationGroup(3, ((1, 0, 2),), "swap")
     assert get_group(G, 3) is G
+
+
+# ---------------------------------------------------------------------------- S_n recognition
+
+def _random_group(data, n):
+    k = data.draw(st.integers(1, 3))
+    gens = [data.draw(st.permutations(range(n))) for _ in range(k)]
+    return from_generators(n, gens)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), n=st.integers(1, 10))
+def test_is_symmetric_agrees_with_the_order_on_random_groups(data, n):
+    """Every shortcut of ``is_symmetric`` (transitivity, signs, Jordan elements, blocks)
+    against Schreier-Sims' order, on random generators: most generate S_n or A_n, some not."""
+    G = _random_group(data, n)
+    assert G.is_symmetric() == (G.order() == factorial(n))
+
+
+def _wreath(b, m):
+    """S_b wr S_m on b*m points (imprimitive, contains odd permutations)."""
+    n = b * m
+    swap = [1, 0] + list(range(2, n))
+    shift = [(i + b) % n for i in range(n)]
+    blocks = list(range(b, 2 * b)) + list(range(b)) + list(range(2 * b, n))
+    return from_generators(n, [swap, shift, blocks])
+
+
+@pytest.mark.parametrize("n", [8, 9, 12, 64, 256])
+def test_is_symmetric_decides_large_custom_groups_without_their_order(n, monkeypatch):
+    """At n = 256 sympy's order takes hours; each of these is decided by a certificate."""
+    monkeypatch.setattr(PermutationGroup, "order", lambda self: pytest.fail("order asked"))
+    tr, cyc = [1, 0] + list(range(2, n)), [(i + 1) % n for i in range(n)]
+    assert from_generators(n, [tr, cyc]).is_symmetric()              # Jordan element
+    refl = [(-i) % n for i in range(n)]
+    assert not from_generators(n, [cyc, refl]).is_symmetric()        # D_n: blocks (n even)
+    assert not _wreath(2, n // 2).is_symmetric()                     # blocks of 2
+
+
+def test_a_primitive_group_without_a_jordan_element_asks_the_order():
+    """AGL(1, 11) (x -> a x + b mod 11, order 110) is primitive and contains odd
+    permutations: only its order says it is not S_11."""
+    p = 11
+    G = from_generators(p, [[(i + 1) % p for i in range(p)], [(2 * i) % p for i in range(p)]])
+    assert G.order() == p * (p - 1) and not G.is_symmetric()

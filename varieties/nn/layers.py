@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..groups import PermutationGroup, sign
+from ..groups import PermutationGroup
 from ..network import LayerSpec, NetworkSpec, weight_name as _weight_name
 from ..orbits import (LayerSymmetry, _components, first_appearance, image, layer_layout,
                       layer_symmetries)
@@ -127,26 +127,15 @@ class LayerPlan:
 
 
 def is_symmetric_group(G: PermutationGroup) -> bool:
-    """Whether ``G`` is the full symmetric group (by name, else by its order).
+    """Whether ``G`` is the full symmetric group (by name, else :meth:`~varieties.groups.PermutationGroup.is_symmetric`).
 
     The named families of degree 4 and more have orders ``n``, ``2n``,
-    ``2^m m!`` and 1, below ``n!``: no order (sympy's Schreier-Sims, about a
-    second for the hyperoctahedral group at ``n = 64``) is needed for them.
+    ``2^m m!`` and 1, below ``n!``, so they are answered by name.
     """
     if G.name == "symmetric":
         return True
     if G.name in _SMALLER_FAMILIES and G.degree >= 4:
         return False
-    n = G.degree
-    if n >= 2:
-        # Cheap certificates of "not S_n" before any order: an intransitive group,
-        # or one of even permutations only (inside A_n).
-        seen, frontier = {0}, [0]
-        while frontier:
-            frontier = [g[i] for i in frontier for g in G.generators if g[i] not in seen
-                        and not seen.add(g[i])]
-        if len(seen) < n or all(sign(g) == 1 for g in G.generators):
-            return False
     return G.is_symmetric()
 
 
