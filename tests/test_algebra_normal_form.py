@@ -17,7 +17,8 @@ from varieties.network import parse_spec
 def _family_lower(spec, group, exclude=()):
     """The best exact family outside the excluded loci (rigorous lower bound)."""
     ex = [exclusion_poly(spec, e, 0) for e in exclude]
-    return max(f.dim_lower for f in families(spec, group, "invariant", timeout=60)
+    polys = build_problem(spec, group, "invariant").polys()   # members of V only
+    return max(f.dim_lower for f in families(spec, group, "invariant", polys=polys, timeout=60)
                if f.dim_lower is not None and not any(excluded_at(e, f.point, f.prime)
                                                       for e in ex))
 

@@ -261,6 +261,7 @@ class _Analysis:
         for e in self.exclusion_objs:
             ex.rabinowitsch(problem, e, deadline=self.deadline)
         self.phase_normal_form()
+        self.phase_hidden_normal_form()
         self.phase_groebner()
         self.phase_slices()
         self.phase_census()
@@ -318,6 +319,33 @@ class _Analysis:
                            + how, "modular", self.prime)
         if not nf.complete:
             self.skipped.append("normal form (some strata not searched)")
+
+    def phase_hidden_normal_form(self) -> None:
+        """Two-layer networks with an affine hidden layer: its echelon normal forms."""
+        from .hidden_normal_form import applies, prepare, search_dims
+
+        if (self.settled() or self.method not in ("auto", "slice")
+                or applies(self.problem.spec, self.kind, self.exclude)):
+            return
+        self.enter("hidden normal form")
+        hb = prepare(self.problem.spec, self.group, self.kind, self.system(self.prime),
+                     seed=self.seed)
+        stop = time.perf_counter() + max(0.1, self.left() / 2)
+        search_dims(hb, self.lower, engine=self.engine_for(self.prime), stop=stop)
+        self.used.append("hidden-normal-form")
+        for t in hb.tests:
+            self.rep.steps.append({"what": "hidden-normal-form slice", "stratum": t.stratum,
+                                   "codim": t.codim, "status": t.status, "empty": t.empty,
+                                   "seconds": t.seconds, "prime": self.prime})
+        how = " (modular, probabilistic)"
+        if hb.dim_upper < self.upper:
+            self.set_upper(hb.dim_upper, f"dim <= {hb.dim_upper}: " + hb.certificate() + how,
+                           "modular", self.prime)
+        if hb.dim_lower > self.lower:
+            self.set_lower(hb.dim_lower, f"dim >= {hb.dim_lower}: " + hb.certificate() + how,
+                           "modular", self.prime)
+        if not hb.complete:
+            self.skipped.append("hidden normal form (some strata not searched)")
 
     def record_normal_form(self, start: int) -> None:
         """The normal-form tests from number ``start`` on, as report steps."""

@@ -1,0 +1,290 @@
+r"""Bounds for two-layer networks with an affine hidden layer, by the hidden layer's normal form.
+
+For ``n,ah,<output>`` (hidden affine or linear neurons ``y = l(x) = A x + b``,
+an output layer of quadratic or affine neurons, any power, width, group and
+kind) the affine maps ``g`` of ``k^h`` act on the weights by
+``(l, theta) -> (g o l, theta o g^-1)`` without changing the function, so
+they preserve ``V``. Up to this action every hidden layer is exactly one
+*normal form* ``l(x) = (R x, 0, ..., 0)``: ``R`` is the reduced row echelon
+basis (pivot columns ``P``, ``rho = |P| = rank A``) of the row space of
+``A``, and the translation is used up to make ``b = 0`` (for linear hidden
+neurons there is none, and ``b`` is absent anyway).
+
+So ``V`` is the disjoint union of strata ``V_P``. A point of ``V_P`` is the
+image under the group of a normal form ``(R, theta)``; the stabiliser of
+``(R x, 0)`` is ``{g : g_11 = 1, g_21 = 0, t = 0}``, of dimension
+``h (h - rho)``, so the orbits have dimension ``h rho (+ h)``. Of
+``theta``, the weights of monomials that involve a unit beyond ``rho`` (a
+zero) never reach the function: they are free. What is left, the fibre, is
+
+    ``Fib_P = {(R, theta') : R in the echelon cell of P, theta'(R x) symmetric}``
+
+in ``|cell| + |theta'|`` unknowns, cut out by ``V``'s own constraints with
+the normal form substituted: polynomials of degree ``<= 1 + 2 deg`` in few
+unknowns (the fibre of ``3,a3,q3`` at ``rho = 3`` is linear: ``R`` is the
+identity). Therefore
+
+    ``dim V = max_P (h rho (+ h) + #free theta weights + dim Fib_P)``,
+
+each ``dim Fib_P`` bounded by random slices (:mod:`.slicing`), modular and
+probabilistic like any slice. ``3,a3,q3`` equivariant: the strata give 31,
+the dead hidden layer (``rho = 0``), where the codimension-32 slice of ``V``
+takes 40 s.
+
+No exclusion is covered yet.
+
+Examples
+--------
+>>> hb = hidden_normal_form_bounds("2,a2,q2", "symmetric", "equivariant", dim_lower=0)
+>>> hb.dim_lower == hb.dim_upper, len(hb.strata)      # strata: P in {}, {0}, {1}, {0, 1}
+(True, 4)
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+
+from .._result_methods import ResultMixin
+from ..actions import resolve_kind
+from ..groups import get_group
+from ..network import NetworkSpec, parse_spec
+from .engines import DEFAULT_PRIME, System
+from .normal_form import _search, _slice_test, _Test
+
+
+def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str | None:
+    """``None`` when the hidden normal form covers ``spec``; else why not, in one line."""
+    spec = parse_spec(spec)
+    if len(spec.layers) != 2:
+        return "the hidden normal form needs exactly two layers"
+    hid, out = spec.layers
+    if hid.kind not in ("a", "l") or hid.power != 1:
+        return "the hidden layer must be affine (a) or linear (l) neurons without a power"
+    if out.kind not in ("q", "a"):
+        # Their families are closed under affine substitutions of the hidden units.
+        return "the output must be quadratic (q) or affine (a) neurons"
+    if exclude:
+        return "the hidden normal form covers no exclusion yet"
+    return None
+
+
+@dataclass
+class HiddenStratum(ResultMixin):
+    """One echelon pattern ``P`` of the hidden layer, the dimensions it adds, and its fibre."""
+
+    _skip_fields = ("system",)
+
+    pivots: tuple
+    base: int                 # orbit dimension plus free output weights
+    system: System | None     # the fibre's equations over GF(p)
+    n_unknowns: int
+    dim_lower: int | None = None
+    dim_upper: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"rank {len(self.pivots)}, pivots {list(self.pivots)}"
+
+
+@dataclass
+class HiddenNormalFormBounds(ResultMixin):
+    """Bounds on ``dim V`` from the hidden layer's normal forms."""
+
+    spec: str
+    group: str
+    kind: str
+    prime: int
+    seed: int
+    dim_lower: int | None = None
+    dim_upper: int | None = None
+    strata: list = field(default_factory=list)
+    tests: list = field(default_factory=list)
+    complete: bool = True
+
+    def certificate(self) -> str:
+        return (f"dim in [{self.dim_lower}, {self.dim_upper}]: max over the "
+                f"{len(self.strata)} echelon normal forms of the hidden layer (its affine "
+                f"reparametrisation sliced away) of random slices of each fibre over "
+                f"GF({self.prime}), seed {self.seed} (modular, probabilistic)")
+
+    def summary(self) -> str:
+        return (f"{self.spec} ({self.group}, {self.kind}): dim in [{self.dim_lower}, "
+                f"{self.dim_upper}] ({len(self.strata)} strata, {len(self.tests)} slices)")
+
+
+def strata(spec: NetworkSpec | str, system: System, *, full_names=None) -> list[HiddenStratum]:
+    """The echelon patterns of ``spec``'s hidden layer, each with its fibre's system.
+
+    ``system`` is ``V``'s constraint system over ``GF(p)`` (variables: the
+    weights by name, e.g. from :meth:`.system.Problem.system`).
+    """
+    from ..learn.numpy_backend import layout
+
+    spec = parse_spec(spec)
+    why = applies(spec)
+    if why:
+        raise ValueError(why)
+    n, h = spec.n_inputs, spec.layers[0].width
+    hid, out = layout(spec)
+    names = spec.weights
+    translations = hid.c_idx is not None
+    # Output weights by the hidden units they read: a monomial y_i y_j, y_i or 1.
+    reads = {}
+    if out.a_idx is not None:
+        for k in range(out.width):
+            for idx, i, j in zip(out.a_idx[k].tolist(), out.I.tolist(), out.J.tolist()):
+                reads[idx] = max(i, j)
+    if out.b_idx is not None:
+        for k in range(out.width):
+            for i, idx in enumerate(out.b_idx[k].tolist()):
+                reads[idx] = i
+    if out.c_idx is not None:
+        for idx in out.c_idx.tolist():
+            reads[idx] = -1
+    pos = {v: i for i, v in enumerate(system.variables)}
+    p = system.characteristic
+    result = []
+    for rho in range(min(h, n) + 1):
+        for P in itertools.combinations(range(n), rho):
+            value: dict[int, object] = {}    # weight index -> 0, 1 or ("u", unknown index)
+            unknowns: list[str] = []
+            for i in range(h):
+                for j in range(n):
+                    idx = int(hid.b_idx[i, j])
+                    if i < rho and j == P[i]:
+                        value[idx] = 1
+                    elif i < rho and j > P[i] and j not in P:
+                        value[idx] = ("u", len(unknowns))
+                        unknowns.append(names[idx])
+                    else:
+                        value[idx] = 0
+                if translations:
+                    value[int(hid.c_idx[i])] = 0
+            free = 0
+            for idx, unit in reads.items():
+                if unit < rho:
+                    value[idx] = ("u", len(unknowns))
+                    unknowns.append(names[idx])
+                else:
+                    value[idx] = "free"
+                    free += 1
+            polys = _substitute(system, pos, names, value, len(unknowns), p)
+            base = h * rho + (h if translations else 0) + free
+            sysm = System(tuple(unknowns), polys, p) if unknowns else None
+            st = HiddenStratum(P, base, sysm, len(unknowns))
+            if sysm is None:
+                # A point: in the fibre unless some constraint is a nonzero constant there.
+                st.dim_lower = st.dim_upper = -1 if polys else 0
+            result.append(st)
+    return result
+
+
+def _substitute(system: System, pos, names, value, nu: int, p: int) -> list[dict]:
+    col = [None] * len(system.variables)        # per system variable: what replaces it
+    for idx, v in value.items():
+        col[pos[names[idx]]] = v
+    out = []
+    for f in system.polys:
+        g: dict = {}
+        for m, c in f.items():
+            e = [0] * nu
+            keep, reads_free = True, None
+            for var, k in enumerate(m):
+                if not k:
+                    continue
+                v = col[var]
+                if v == 0:
+                    keep = False
+                    break
+                if v is None or v == "free":
+                    reads_free = system.variables[var]
+                elif v != 1:
+                    e[v[1]] += k
+            if keep and reads_free is not None:
+                # A weight of a zero unit (or none at all) cannot reach the function.
+                raise RuntimeError(f"weight {reads_free} survives the normal form")
+            if keep:
+                t = tuple(e)
+                g[t] = (g.get(t, 0) + c) % p
+        g = {m: c for m, c in g.items() if c}
+        if g:
+            out.append(g)
+    return out
+
+
+def search_dims(out: HiddenNormalFormBounds, dim_lower: int, *, engine: str = "auto",
+                stop: float, cap_first: float = 2.0) -> None:
+    """Set each stratum's fibre bounds and ``out.dim_lower/upper`` (until ``stop``)."""
+    from .engines import resolve_engine
+
+    engine = resolve_engine(engine, out.prime)
+    seed = [out.seed]
+
+    def run(st, codim, left):
+        if left <= 0.05:
+            return None
+        t0 = time.perf_counter()
+        e, status = _slice_test(st.system, codim, st.n_unknowns, engine, seed[0], left)
+        seed[0] += 1
+        out.tests.append(_Test(st.name, "slice", codim, e, status,
+                               round(time.perf_counter() - t0, 4)))
+        return e
+
+    # Two rounds, short tests first, as in :func:`.normal_form.search_dims`.
+    for cap in (cap_first, 1e9):
+        for st in out.strata:
+            if st.system is None:
+                continue
+            if st.dim_upper is not None and st.dim_upper <= max(st.dim_lower,
+                                                                 dim_lower - st.base):
+                continue
+            # theta' = 0 with any R is in the fibre (the zero function is symmetric).
+            lo0 = 0 if st.dim_lower is None else st.dim_lower
+            top = st.n_unknowns if st.dim_upper is None else st.dim_upper
+            st.dim_lower, st.dim_upper = _search(lambda c, left, st=st: run(st, c, left),
+                                                 lo0, dim_lower - st.base, top, stop, cap)
+    live = [st for st in out.strata if st.dim_upper is not None and st.dim_upper >= 0]
+    out.dim_upper = max(st.base + st.dim_upper for st in live)
+    out.dim_lower = max(st.base + st.dim_lower for st in live if st.dim_lower >= 0)
+    out.complete = time.perf_counter() < stop
+
+
+def prepare(spec: NetworkSpec, group, kind: str, system: System, *,
+            seed: int = 0) -> HiddenNormalFormBounds:
+    """The strata of ``spec`` from ``V``'s system mod ``p``, not yet searched."""
+    return HiddenNormalFormBounds(str(spec), str(get_group(group, spec.n_inputs)), kind,
+                                  system.characteristic, seed, strata=strata(spec, system))
+
+
+def hidden_normal_form_bounds(spec, group="symmetric", kind: str | None = None, *,
+                              dim_lower: int = 0, engine: str = "auto",
+                              prime: int = DEFAULT_PRIME, seed: int = 0,
+                              timeout: float = 30.0) -> HiddenNormalFormBounds:
+    """Bounds on ``dim V`` of a two-layer network with an affine hidden layer (module docstring).
+
+    Parameters
+    ----------
+    spec, group, kind : the network (see :func:`applies`) and its symmetry
+    dim_lower : int
+        A bound already known (from families): each stratum is first tested
+        at the codimension that would show it does not exceed it.
+    engine, prime, seed : the slices' engine (``auto``: msolve, Singular, sympy), prime and seed
+    timeout : float
+        Seconds in all; ``complete`` is False when time ran out.
+
+    Raises ``ValueError`` when :func:`applies` says no.
+    """
+    from .system import build_problem
+
+    spec = parse_spec(spec)
+    why = applies(spec, kind)
+    if why:
+        raise ValueError(why)
+    kind = resolve_kind(kind, spec)
+    stop = time.perf_counter() + timeout
+    problem = build_problem(spec, group, kind, full=spec.full)
+    out = prepare(spec, group, kind, problem.system(prime), seed=seed)
+    search_dims(out, dim_lower, engine=engine, stop=stop)
+    return out
