@@ -4,7 +4,9 @@ Prints five tables (medians over ``--reps`` repetitions, every ratio against a
 baseline measured in the same run):
 
 1. construction time of ``SymmetricNetwork`` (S_n at n = 256, other groups
-   at n = 32);
+   at n = 32 and 256, and S_n and D_n at n = 256 given as custom groups by two
+   generators: S_n is recognised without its order, see
+   :meth:`varieties.groups.PermutationGroup.is_symmetric`);
 2. ``64,q64,q1`` forward at batch 4096: the module (power sums) against the
    dense reference evaluator ``varieties.learn.forward`` at the same weights
    (target: >= 50x), and against the dense torch forward;
@@ -72,14 +74,27 @@ def median_time(fn, reps: int, dev: str = "cpu") -> float:
     return float(np.median(times))
 
 
+def _custom(n: int, which: str):
+    """``S_n`` or ``D_n`` given as a custom group by generators (recognised, or not, as S_n)."""
+    from varieties.groups import from_generators
+
+    cyc = [(i + 1) % n for i in range(n)]
+    other = [1, 0] + list(range(2, n)) if which == "S" else [(-i) % n for i in range(n)]
+    return from_generators(n, [other, cyc])
+
+
 def bench_construction(reps: int) -> pd.DataFrame:
+    """Construction, the group's own too for the custom ones (given by two generators)."""
     rows = []
     for spec, group in (("256,q256,q1", "symmetric"), ("256,q256", "symmetric"),
                         ("32,q32,q1", "cyclic"), ("32,q32,q32", "dihedral"),
                         ("256,q256", "cyclic"), ("256,q256", "dihedral"),
-                        ("256,q256", "hyperoctahedral")):
-        t = median_time(lambda: SymmetricNetwork(spec, group), reps)
-        m = SymmetricNetwork(spec, group)
+                        ("256,q256", "hyperoctahedral"), ("256,q256", "custom S_n"),
+                        ("256,q256,q1", "custom S_n"), ("256,q256", "custom D_n")):
+        make = ((lambda: SymmetricNetwork(spec, _custom(256, group[7])))
+                if group.startswith("custom") else (lambda: SymmetricNetwork(spec, group)))
+        t = median_time(make, reps)
+        m = make()
         rows.append({"spec": spec, "group": group, "params": m.n_params,
                      "weights": m.spec.n_weights, "construction_ms": 1e3 * t})
     return pd.DataFrame(rows)
