@@ -13,6 +13,7 @@ from .exclusions import PRESETS, exclusion_poly
 from .families import Family, families
 from .function_dim import expected_neurovariety_dim, function_dim, function_dim_float
 from .neurovariety import NeurovarietyResult, neurovariety
+from .hidden_normal_form import HiddenNormalFormBounds, hidden_normal_form_bounds
 from .normal_form import NormalFormBounds, normal_form_bounds
 from .groebner import GroebnerResult, elimination, groebner, krull_dimension
 from .variety_report import CERTAINTIES, VarietyReport
@@ -27,6 +28,7 @@ __all__ = [
     "exclusion_poly", "expected_neurovariety_dim", "families", "function_dim",
     "function_dim_float", "groebner", "krull_dimension", "minimal_primes", "msolve_binary",
     "NeurovarietyResult", "neurovariety", "NormalFormBounds", "normal_form_bounds",
+    "HiddenNormalFormBounds", "hidden_normal_form_bounds",
     "run_elimination", "run_groebner", "singular_binary", "slice_bounds",
     "slice_test", "variable_order",
 ]
