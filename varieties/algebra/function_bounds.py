@@ -236,11 +236,21 @@ def function_dim_bounds(problem, group, lower: int | None, lower_cert: str, *, s
                        "upper bound)", "probabilistic")
     if system is None or fb.value is not None or fb.lower is None or fb.upper is None:
         return fb
-    # Image slices from the top down: the first that is not empty proves dim >= c.
-    c = fb.upper
     stop = time.perf_counter() + budget
     if deadline is not None:
         stop = min(stop, deadline)
+    # First the slice that would settle the family's value (the hardest empty one,
+    # so a third of the time at most), then from the top down: each empty slice
+    # lowers the bound by one, and the first that is not empty ends the search.
+    if fb.upper > fb.lower + 1:
+        left = (stop - time.perf_counter()) / 3
+        if left >= 0.2:
+            t = image_slice(problem, system, fb.lower + 1, engine=engine, seed=seed,
+                            timeout=left)
+            fb.tests.append(t)
+            if t.empty is True:
+                fb.offer_upper(fb.lower, t.certificate(), "modular")
+    c = fb.upper
     while c > fb.lower:
         left = stop - time.perf_counter()
         if left < 0.2:
