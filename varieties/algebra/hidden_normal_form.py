@@ -114,7 +114,7 @@ class HiddenNormalFormBounds(ResultMixin):
                 f"{self.dim_upper}] ({len(self.strata)} strata, {len(self.tests)} slices)")
 
 
-def strata(spec: NetworkSpec | str, system: System, *, full_names=None) -> list[HiddenStratum]:
+def strata(spec: NetworkSpec | str, system: System) -> list[HiddenStratum]:
     """The echelon patterns of ``spec``'s hidden layer, each with its fibre's system.
 
     ``system`` is ``V``'s constraint system over ``GF(p)`` (variables: the
