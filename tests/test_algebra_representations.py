@@ -212,3 +212,19 @@ def test_dead_units_close_the_gap_of_an_affine_hidden_layer():
     t = slice_test(pr.system(32003), best_dead + 1, engine, seed=0, timeout=600,
                    n_weights=pr.n_weights)
     assert t.status == "ok" and t.empty is True      # dim < best_dead + 1: settled
+
+
+def test_families_are_checked_to_lie_in_v_without_the_constraints():
+    """``2,a2,q1``: two dead-unit variants ('layerwise + 1 dead', 'hidden: standard +
+    trivial + 1 dead') are not symmetric and would claim dim >= 11; dim V = 10 (V's own
+    slices). They are dropped whether or not the constraints are passed."""
+    from varieties.algebra.families import families
+    from varieties.algebra.slicing import slice_bounds
+    from varieties.algebra.system import build_problem
+
+    pr = build_problem("2,a2,q1")
+    sb = slice_bounds(pr.system(32003), lower=0, timeout=60, n_weights=pr.n_weights)
+    for fams in (families("2,a2,q1", timeout=60), families("2,a2,q1", polys=pr.polys())):
+        found = [f for f in fams if f.dim_lower is not None]
+        assert all(f.in_variety for f in found)
+        assert max(f.dim_lower for f in found) == sb.upper == 10

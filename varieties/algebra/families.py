@@ -476,10 +476,11 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str | None = None
     ``representations``: also the families of every (signed) action of the
     group on the hidden units (:mod:`.rep_families`), named ``hidden: ...``.
 
-    ``polys`` (the constraints, sympy ``PolyElement`` in spec weight order;
-    only whether they are given matters now) enables the membership check,
-    by evaluating the network (:func:`symmetric_mod_p`); families failing it
-    are dropped.
+    Every family is checked to lie in ``V`` by evaluating the network at a
+    point of it (:func:`symmetric_mod_p`); families failing it are dropped
+    (some dead-unit variants of the built-in families are not symmetric).
+    ``polys`` (the constraints) is accepted for compatibility and not needed:
+    the check always runs.
     ``timeout`` (seconds): families not finished by then are returned
     without a matrix and with the note ``skipped: time limit reached``.
 
@@ -517,7 +518,7 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str | None = None
     # Membership first, for all families at once: the ranks are only worth
     # computing for the families that lie in V.
     with_matrix = [f for f in out if f.matrix]
-    if polys is not None and with_matrix:
+    if with_matrix:
         from .evaluation import PRIMES
 
         try:
@@ -534,7 +535,7 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str | None = None
             continue
         if f.in_variety is False:
             continue
-        if f.in_variety is None and polys is not None:
+        if f.in_variety is None:
             done.append(Family(f.name, [], f.n_params, note=TIME_LIMIT_NOTE))
             continue
         try:
