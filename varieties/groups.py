@@ -37,6 +37,27 @@ def identity(n: int) -> Perm:
     return tuple(range(n))
 
 
+def cycle_lengths(g: Perm) -> list[int]:
+    """The lengths of the cycles of ``g``, fixed points included, by first point.
+
+    Examples
+    --------
+    >>> cycle_lengths((1, 0, 2, 4, 5, 3))
+    [2, 1, 3]
+    """
+    seen = bytearray(len(g))
+    out = []
+    for start in range(len(g)):
+        if not seen[start]:
+            length, k = 0, start
+            while not seen[k]:
+                seen[k] = 1
+                k = g[k]
+                length += 1
+            out.append(length)
+    return out
+
+
 def sign(g: Perm) -> int:
     """The sign of a permutation: ``(-1)^(n - number of cycles)``.
 
@@ -45,14 +66,7 @@ def sign(g: Perm) -> int:
     >>> sign((1, 0, 2)), sign((1, 2, 0))
     (-1, 1)
     """
-    seen, cycles = set(), 0
-    for s in range(len(g)):
-        if s not in seen:
-            cycles += 1
-            while s not in seen:
-                seen.add(s)
-                s = g[s]
-    return (-1) ** (len(g) - cycles)
+    return (-1) ** (len(g) - len(cycle_lengths(g)))
 
 
 def transposition(n: int, a: int, b: int) -> Perm:
@@ -255,19 +269,8 @@ def _has_jordan_element(n: int, generators) -> bool:
         j += j >= i
         pool[i] = compose(pool[i], pool[j])
         acc = compose(acc, pool[i])
-        if step < 50:           # let the pool mix first
-            continue
-        seen = bytearray(n)
-        for start in range(n):
-            if seen[start]:
-                continue
-            length, k = 0, start
-            while not seen[k]:
-                seen[k] = 1
-                k = acc[k]
-                length += 1
-            if length in primes:
-                return True
+        if step >= 50 and not primes.isdisjoint(cycle_lengths(acc)):   # after mixing
+            return True
     return False
 
 

@@ -308,17 +308,8 @@ class _Analysis:
         # Half of what is left: V's own slices follow should the strata not settle it.
         stop = time.perf_counter() + max(0.1, self.left() / 2)
         search_dims(nf, self.lower, engine=self.engine_for(self.prime), stop=stop)
-        self.used.append("normal-form")
         self.record_normal_form(0)
-        how = " (modular, probabilistic)"
-        if nf.dim_upper < self.upper:
-            self.set_upper(nf.dim_upper, f"dim <= {nf.dim_upper}: " + nf.certificate("dim")
-                           + how, "modular", self.prime)
-        if nf.dim_lower > self.lower:
-            self.set_lower(nf.dim_lower, f"dim >= {nf.dim_lower}: " + nf.certificate("dim")
-                           + how, "modular", self.prime)
-        if not nf.complete:
-            self.skipped.append("normal form (some strata not searched)")
+        self.take_strata("normal form", nf, nf.certificate("dim"))
 
     def phase_hidden_normal_form(self) -> None:
         """Two-layer networks with an affine hidden layer: its echelon normal forms."""
@@ -332,25 +323,29 @@ class _Analysis:
                      seed=self.seed)
         stop = time.perf_counter() + max(0.1, self.left() / 2)
         search_dims(hb, self.lower, engine=self.engine_for(self.prime), stop=stop)
-        self.used.append("hidden-normal-form")
-        for t in hb.tests:
-            self.rep.steps.append({"what": "hidden-normal-form slice", "stratum": t.stratum,
-                                   "codim": t.codim, "status": t.status, "empty": t.empty,
-                                   "seconds": t.seconds, "prime": self.prime})
+        self.record_strata_tests("hidden-normal-form", hb.tests)
+        self.take_strata("hidden normal form", hb, hb.certificate())
+
+    def take_strata(self, what: str, bounds, certificate: str) -> None:
+        """Record the method and take a normal form's bounds (modular) where they improve."""
+        self.used.append(what.replace(" ", "-"))
         how = " (modular, probabilistic)"
-        if hb.dim_upper < self.upper:
-            self.set_upper(hb.dim_upper, f"dim <= {hb.dim_upper}: " + hb.certificate() + how,
+        if bounds.dim_upper < self.upper:
+            self.set_upper(bounds.dim_upper, f"dim <= {bounds.dim_upper}: " + certificate + how,
                            "modular", self.prime)
-        if hb.dim_lower > self.lower:
-            self.set_lower(hb.dim_lower, f"dim >= {hb.dim_lower}: " + hb.certificate() + how,
+        if bounds.dim_lower > self.lower:
+            self.set_lower(bounds.dim_lower, f"dim >= {bounds.dim_lower}: " + certificate + how,
                            "modular", self.prime)
-        if not hb.complete:
-            self.skipped.append("hidden normal form (some strata not searched)")
+        if not bounds.complete:
+            self.skipped.append(f"{what} (some strata not searched)")
 
     def record_normal_form(self, start: int) -> None:
         """The normal-form tests from number ``start`` on, as report steps."""
-        for t in self.nf.tests[start:]:
-            self.rep.steps.append({"what": "normal-form " + t.what, "stratum": t.stratum,
+        self.record_strata_tests("normal-form", self.nf.tests[start:])
+
+    def record_strata_tests(self, prefix: str, tests) -> None:
+        for t in tests:
+            self.rep.steps.append({"what": f"{prefix} {t.what}", "stratum": t.stratum,
                                    "codim": t.codim, "status": t.status, "empty": t.empty,
                                    "seconds": t.seconds, "prime": self.prime})
 

@@ -159,6 +159,18 @@ def exact_coeff(c) -> Fraction:
                           "give an int or a fractions.Fraction") from None
 
 
+def exponent_permuter(pos):
+    """``m -> tuple(m[i] for i in pos)``, by ``operator.itemgetter`` (in C) where it can.
+
+    The big constraint systems have millions of terms, each exponent tuple
+    permuted into the engines' variable order.
+    """
+    from operator import itemgetter
+
+    pos = list(pos)
+    return itemgetter(*pos) if len(pos) > 1 else (lambda m: tuple(m[i] for i in pos))
+
+
 def coeff_mod(c, p: int) -> int:
     """``c`` (exact rational) reduced mod ``p``: numerator times the inverse of the denominator."""
     if type(c) is int:  # the common case (slices, engine output), kept fast

@@ -83,7 +83,7 @@ class Exclusion:
 
     def terms(self, order, deadline: float | None = None):
         """Yield ``(exponents in the variable order `order`, Fraction coefficient)`` of ``g``."""
-        from operator import itemgetter
+        from .engines import exponent_permuter
 
         g = self.native(deadline)
         if hasattr(g, "ring"):
@@ -95,13 +95,11 @@ class Exclusion:
         if len(idx) != len(order):
             raise VarietiesError(f"exclusion {self.name!r}: its polynomial's variables are "
                                  "not the network's weights")
-        perm = itemgetter(*idx) if len(idx) > 1 else (lambda m: tuple(m[i] for i in idx))
+        perm = exponent_permuter(idx)
         for k, (m, c) in enumerate(items):
             if not k % 4096:
                 check_deadline(deadline)
-            e = perm(m)
-            yield (e if isinstance(e, tuple) else (e,)), Fraction(int(c.numerator),
-                                                                 int(c.denominator))
+            yield perm(m), Fraction(int(c.numerator), int(c.denominator))
 
     def value_mod(self, point, p: int, deadline: float | None = None) -> int:
         """``g(point) mod p``, ``point`` integers in spec weight order."""

@@ -40,9 +40,7 @@ def sympy_to_system(polys: Sequence, variables: Sequence[str] | None = None,
     ``deadline`` (a ``time.perf_counter()`` value) is checked between
     polynomials; past it :class:`~.engines.TimeLimit` is raised.
     """
-    from operator import itemgetter
-
-    from .engines import check_deadline
+    from .engines import check_deadline, exponent_permuter
 
     if variables is None:
         polys = list(polys)
@@ -54,9 +52,7 @@ def sympy_to_system(polys: Sequence, variables: Sequence[str] | None = None,
     if sorted(order) != sorted(variables):
         raise EngineError("the variable order must be a permutation of the ring's variables")
     pos = [variables.index(v) for v in order]
-    # itemgetter permutes an exponent tuple in C: the big constraint systems
-    # have millions of terms.
-    perm = itemgetter(*pos) if len(pos) > 1 else (lambda m: tuple(m[i] for i in pos))
+    perm = exponent_permuter(pos)
     out = []
     for f in polys:
         check_deadline(deadline)

@@ -51,7 +51,7 @@ from ..actions import resolve_kind
 from ..groups import get_group
 from ..network import NetworkSpec, parse_spec
 from .engines import DEFAULT_PRIME, System
-from .normal_form import _search, _slice_test, _Test
+from .normal_form import _Runner, _search
 
 
 def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str | None:
@@ -217,21 +217,7 @@ def _substitute(system: System, pos, names, value, nu: int, p: int) -> list[dict
 def search_dims(out: HiddenNormalFormBounds, dim_lower: int, *, engine: str = "auto",
                 stop: float, cap_first: float = 2.0) -> None:
     """Set each stratum's fibre bounds and ``out.dim_lower/upper`` (until ``stop``)."""
-    from .engines import resolve_engine
-
-    engine = resolve_engine(engine, out.prime)
-    seed = [out.seed]
-
-    def run(st, codim, left):
-        if left <= 0.05:
-            return None
-        t0 = time.perf_counter()
-        e, status = _slice_test(st.system, codim, st.n_unknowns, engine, seed[0], left)
-        seed[0] += 1
-        out.tests.append(_Test(st.name, "slice", codim, e, status,
-                               round(time.perf_counter() - t0, 4)))
-        return e
-
+    run = _Runner(out, engine)
     # Two rounds, short tests first, as in :func:`.normal_form.search_dims`.
     for cap in (cap_first, 1e9):
         for st in out.strata:
@@ -243,8 +229,9 @@ def search_dims(out: HiddenNormalFormBounds, dim_lower: int, *, engine: str = "a
             # theta' = 0 with any R is in the fibre (the zero function is symmetric).
             lo0 = 0 if st.dim_lower is None else st.dim_lower
             top = st.n_unknowns if st.dim_upper is None else st.dim_upper
-            st.dim_lower, st.dim_upper = _search(lambda c, left, st=st: run(st, c, left),
-                                                 lo0, dim_lower - st.base, top, stop, cap)
+            st.dim_lower, st.dim_upper = _search(
+                lambda c, left, st=st: run(st, "slice", c, st.n_unknowns, (), left),
+                lo0, dim_lower - st.base, top, stop, cap)
     live = [st for st in out.strata if st.dim_upper is not None and st.dim_upper >= 0]
     out.dim_upper = max(st.base + st.dim_upper for st in live)
     out.dim_lower = max(st.base + st.dim_lower for st in live if st.dim_lower >= 0)
