@@ -10,6 +10,7 @@ from .components import ComponentsResult, minimal_primes
 from .engines import (ENGINES, EngineResult, System, available_engines, check_prime,
                       msolve_binary, run_elimination, run_groebner, singular_binary)
 from .exclusions import PRESETS, exclusion_poly
+from .factor_images import Rank2Image, rank2_image
 from .families import Family, families
 from .function_dim import expected_neurovariety_dim, function_dim, function_dim_float
 from .neurovariety import NeurovarietyResult, neurovariety
@@ -28,7 +29,7 @@ __all__ = [
     "exclusion_poly", "expected_neurovariety_dim", "families", "function_dim",
     "function_dim_float", "groebner", "krull_dimension", "minimal_primes", "msolve_binary",
     "NeurovarietyResult", "neurovariety", "NormalFormBounds", "normal_form_bounds",
-    "HiddenNormalFormBounds", "hidden_normal_form_bounds",
+    "HiddenNormalFormBounds", "hidden_normal_form_bounds", "Rank2Image", "rank2_image",
     "run_elimination", "run_groebner", "singular_binary", "slice_bounds",
     "slice_test", "variable_order",
 ]

@@ -34,6 +34,8 @@ takes under 0.1 s). The functions are ``F(V_T) = Phi(S_r) + k`` (central) and
 slices on the same small systems: ``c`` random affine forms in the output's
 coefficients, plus as many random affine forms in the unknowns as every
 fibre of the map has dimensions (its generic corank, by a rank mod ``p``).
+The central rank-2 image, ``{u v + c : u v in Inv}``, whose slices are the
+hard ones, is found instead by unique factorisation (:mod:`.factor_images`).
 
 The ``constant-output`` exclusion removes the central rank-0 stratum, adds a
 Rabinowitsch variable to the central ones (``q_1^2 + ... + q_r^2`` not
@@ -326,6 +328,8 @@ def _search(test, lo_known: int, target: int, top: int, stop: float, cap: float 
 class NormalFormBounds(ResultMixin):
     """Bounds on ``dim V`` and on the function dimension from the output's normal form."""
 
+    _skip_fields = ("group_spec",)
+
     spec: str
     group: str
     exclusions: list
@@ -338,14 +342,19 @@ class NormalFormBounds(ResultMixin):
     strata: list = field(default_factory=list)
     tests: list = field(default_factory=list)
     complete: bool = True
+    group_spec: object = field(default=None, repr=False)     # the group as given
+    factorisations: list = field(default_factory=list)       # exact rank-2 images
 
     def certificate(self, what: str = "dim") -> str:
         lo, hi = ((self.dim_lower, self.dim_upper) if what == "dim"
                   else (self.function_lower, self.function_upper))
-        return (f"{what} in [{lo}, {hi}]: max over the {len(self.strata)} normal forms of the "
+        text = (f"{what} in [{lo}, {hi}]: max over the {len(self.strata)} normal forms of the "
                 f"output (affine reparametrisation sliced away) of random slices of each "
                 f"stratum's quadratic fibre over GF({self.prime}), seed {self.seed} "
                 "(modular, probabilistic)")
+        if what != "dim" and self.factorisations:
+            text += "; " + "; ".join(f.certificate() for f in self.factorisations)
+        return text
 
     def summary(self) -> str:
         return (f"{self.spec} ({self.group}): dim in [{self.dim_lower}, {self.dim_upper}], "
@@ -356,7 +365,7 @@ class NormalFormBounds(ResultMixin):
 def normal_form_bounds(spec, group="symmetric", kind: str | None = None, *, dim_lower: int = 0,
                        function_lower: int = 0, exclude=(), engine: str = "auto",
                        prime: int = DEFAULT_PRIME, seed: int = 0, timeout: float = 30.0,
-                       function_dim: bool = True) -> NormalFormBounds:
+                       function_dim: bool = True, factorise: bool = True) -> NormalFormBounds:
     """Bounds on ``dim V`` and ``dim F(V)`` of a two-layer network with a quadratic output.
 
     Parameters
@@ -375,6 +384,10 @@ def normal_form_bounds(spec, group="symmetric", kind: str | None = None, *, dim_
         not searched keeps its trivial bounds, so the result stays valid).
     function_dim : bool
         Also bound the function dimension (image slices).
+    factorise : bool
+        The central rank-2 image by unique factorisation
+        (:mod:`.factor_images`, exact up to the primes) instead of its
+        slices; False only to compare the two.
 
     Raises ``ValueError`` when :func:`applies` says no.
     """
@@ -386,7 +399,7 @@ def normal_form_bounds(spec, group="symmetric", kind: str | None = None, *, dim_
     stop = time.perf_counter() + timeout
     search_dims(out, dim_lower, engine=engine, stop=stop)
     if function_dim:
-        search_functions(out, function_lower, engine=engine, stop=stop)
+        search_functions(out, function_lower, engine=engine, stop=stop, factorise=factorise)
     return out
 
 
@@ -395,7 +408,8 @@ def prepare(spec: NetworkSpec, group, *, exclude=(), prime: int = DEFAULT_PRIME,
     """The strata of ``spec``, not yet searched (:func:`search_dims`, :func:`search_functions`)."""
     return NormalFormBounds(str(spec), str(get_group(group, spec.n_inputs)), list(exclude),
                             prime, seed, strata=strata(spec, group, exclude=exclude,
-                                                       prime=prime, seed=seed))
+                                                       prime=prime, seed=seed),
+                            group_spec=group)
 
 
 class _Runner:
@@ -453,7 +467,7 @@ def search_dims(out: NormalFormBounds, dim_lower: int, *, engine: str = "auto",
 
 
 def search_functions(out: NormalFormBounds, function_lower: int | None, *,
-                     engine: str = "auto", stop: float) -> None:
+                     engine: str = "auto", stop: float, factorise: bool = True) -> None:
     """Set each live stratum's image bounds and ``out.function_lower/upper`` (after :func:`search_dims`).
 
     ``function_lower`` (a family's function dimension, or None) is the
@@ -468,7 +482,7 @@ def search_functions(out: NormalFormBounds, function_lower: int | None, *,
     coranks: dict = {}
     for cap in (ROUND_ONE_CAP, 1e9):
         for st in live:
-            _image_round(st, run, rng, coranks, target, stop, cap)
+            _image_round(st, run, rng, coranks, target, stop, cap, factorise)
     known = [st for st in live if st.function_upper is not None and st.function_upper >= 0]
     out.function_upper = max((st.function_upper for st in known), default=None)
     out.function_lower = max((st.function_lower for st in known
@@ -476,13 +490,38 @@ def search_functions(out: NormalFormBounds, function_lower: int | None, *,
     out.complete = out.complete and time.perf_counter() < stop
 
 
-def _image_round(st: Stratum, run, rng, coranks, target, stop, cap) -> None:
+def _factor_round(st: Stratum, run, stop) -> bool:
+    """The central rank-2 image exactly, by unique factorisation (:mod:`.factor_images`).
+
+    Its random image slices are the hard ones (``3,q2,q1`` cyclic: past 25 s
+    at codimension 9); the factorisation types take under a second. False
+    when the time ran out first (the slices then try).
+    """
+    from .factor_images import rank2_image
+
+    out = run.out
+    t0 = time.perf_counter()
+    try:
+        im = rank2_image(out.spec, out.group_spec, exclude_constant=bool(out.exclusions),
+                         seed=out.seed, deadline=stop)
+    except TimeoutError:
+        return False
+    st.function_lower = st.function_upper = im.value
+    out.factorisations.append(im)
+    out.tests.append(_Test(st.name, "factorisation", im.value, None, "ok",
+                           round(time.perf_counter() - t0, 4)))
+    return True
+
+
+def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=True) -> None:
     prime = run.out.prime
     if st.system is None:
         st.function_lower = st.function_upper = st.image_extra + (1 if st.central else 0)
         return
     if st.function_upper is not None and st.function_upper <= max(
             -1 if st.function_lower is None else st.function_lower, target):
+        return
+    if factorise and st.central and st.r == 2 and _factor_round(st, run, stop):
         return
     nw = st.n_unknowns + (1 if st.central else 0)   # the central c is an unknown here
     # Every fibre of the image map has dimension >= its generic corank e, so e
