@@ -95,6 +95,19 @@ def test_timeouts_and_failures_are_recorded(tmp_path):
     assert retry.ran == 2 and len(read_rows(tmp_path / "p.csv")) == 4
 
 
+def test_retry_unsettled_reruns_exactly_the_rows_without_a_dimension(tmp_path):
+    [sweep] = parse_config({"sweep": {"task": "probe_row", "output": "p.csv",
+                                      "grid": [{"spec": "2,l1", "value": 1, "dim": 5},
+                                               {"spec": "2,l1", "value": 2, "dim": ""}]}})
+    first = run_sweep(sweep, tmp_path, mode="inprocess", progress=False)
+    assert first.ran == 2
+    plain = run_sweep(sweep, tmp_path, mode="inprocess", progress=False, retry_failed=True)
+    assert plain.ran == 0
+    again = run_sweep(sweep, tmp_path, mode="inprocess", progress=False, retry_unsettled=True)
+    assert again.ran == 1 and again.already_done == 1
+    assert len(read_rows(tmp_path / "p.csv")) == 2
+
+
 def _write_gated_config(path, n_free, n_gated, gate):
     """``n_free`` probe tasks that finish at once, then ``n_gated`` held at ``gate``."""
     path.write_text(f"""

@@ -29,6 +29,8 @@ def register(sub) -> None:
                    help="override every sweep's per-task time limit, in seconds")
     p.add_argument("--retry-failed", action="store_true",
                    help="also rerun configurations recorded as timeout or error")
+    p.add_argument("--retry-unsettled", action="store_true",
+                   help="also rerun rows whose dim or function_dim is not settled")
     p.add_argument("--limit", type=int, metavar="N",
                    help="run at most N new configurations per sweep")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -63,7 +65,8 @@ def run(args) -> int:
         try:
             res = run_sweep(sweep, args.out, workers=args.workers, scheduler=args.scheduler,
                             mode=mode, progress=not args.no_progress,
-                            retry_failed=args.retry_failed, limit=args.limit)
+                            retry_failed=args.retry_failed, limit=args.limit,
+                            retry_unsettled=args.retry_unsettled)
         except KeyboardInterrupt:
             print(f"\ninterrupted: the finished rows of {sweep.name} are saved; run the same "
                   "command again to resume", file=sys.stderr)

@@ -102,6 +102,7 @@ def run_sweep(
     processes: bool = True,
     checkpoint_s: float = 5.0,
     limit: int | None = None,
+    retry_unsettled: bool = False,
 ) -> SweepResult:
     """Run every configuration of ``sweep`` not yet in its CSV; return the counts.
 
@@ -128,6 +129,9 @@ def run_sweep(
         at once either way).
     limit : int, optional
         Run at most this many of the remaining configurations.
+    retry_unsettled : bool
+        Also rerun the rows whose ``dim`` or ``function_dim`` column is empty
+        (bounds that did not meet), e.g. after a new method.
 
     Examples
     --------
@@ -168,7 +172,7 @@ def run_sweep(
     todo = []
     for cfg in sweep.configs:
         st = store.status(cfg["key"])
-        if st is None or st in retry:
+        if st is None or st in retry or (retry_unsettled and _unsettled(store.rows[cfg["key"]])):
             todo.append(cfg)
         else:
             result.already_done += 1
@@ -199,6 +203,10 @@ def run_sweep(
         bar.close()
         store.close()
     return result
+
+def _unsettled(row: dict) -> bool:
+    """Whether a stored row has a dimension column without a value."""
+    return any(c in row and row[c] in ("", None) for c in ("dim", "function_dim"))
 
 def _start_or_fall_back(workers, scheduler, processes, auto, result):
     """Start Dask; in ``auto`` mode a LocalCluster that fails to start means in-process."""

@@ -215,7 +215,7 @@ def neurovariety_row(config: dict) -> dict:
 def probe_row(config: dict) -> dict:
     """A task for testing the engine: sleeps ``sleep`` seconds, then answers.
 
-    ``fail = true`` raises a :class:`VarietiesError`; ``value`` is echoed;
+    ``fail = true`` raises a :class:`VarietiesError`; ``value`` (and ``dim``) is echoed;
     ``spawn = S`` starts an external ``sleep S`` (standing in for an engine
     such as Singular), writes its pid to the file ``pidfile`` and waits for it;
     ``gate = PATH`` waits until the file ``PATH`` exists (at most ``gate_s``
@@ -246,8 +246,11 @@ def probe_row(config: dict) -> dict:
         proc.wait()
     if config.get("fail"):
         raise VarietiesError(f"probe asked to fail on {args['spec']}")
-    return {"spec": args["spec"], "group": args["group"], "kind": args["kind"],
-            "value": config.get("value")}
+    out = {"spec": args["spec"], "group": args["group"], "kind": args["kind"],
+           "value": config.get("value")}
+    if "dim" in config:       # echoed, so that tests can leave a row unsettled
+        out["dim"] = config["dim"]
+    return out
 
 
 def config_columns(config: dict, task: str) -> dict:
