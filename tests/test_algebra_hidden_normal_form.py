@@ -31,6 +31,9 @@ def _v_bounds(spec, group, kind):
     ("2,a2,a2", "symmetric", "equivariant"),
     ("2,a2,a1^2", "symmetric", "invariant"),
     ("3,a2,q3", "cyclic", "equivariant"),
+    ("2,q2,q1", "symmetric", "invariant"),
+    ("2,q2,q2", "symmetric", "equivariant"),
+    ("2,q1,q2", "symmetric", "equivariant"),
 ])
 def test_the_strata_give_the_dimension_of_v(spec, group, kind):
     """Searched without a target (each stratum bisected to its dimension), the strata's
@@ -41,7 +44,7 @@ def test_the_strata_give_the_dimension_of_v(spec, group, kind):
     assert lo == hi == hb.dim_upper
 
 
-@pytest.mark.parametrize("spec", ["2,a2,q1", "3,a3,q1", "2,l2,q2", "3,a2,a2^2"])
+@pytest.mark.parametrize("spec", ["2,a2,q1", "3,a3,q1", "2,l2,q2", "3,a2,a2^2", "2,q2,q1"])
 def test_without_symmetry_the_strata_fill_the_weights(spec):
     """The trivial group: V is every weight; the full-rank stratum must account for all of
     them (its orbit, its free output weights and its fibre, which is everything)."""
@@ -70,8 +73,22 @@ def test_analyze_settles_the_affine_equivariant_networks(spec, group):
     assert r.certainty == "modular"
 
 
+def test_the_quadratic_strata_settle_3_q3_q3_equivariant():
+    """V's own slices end at [36, 48] within a minute; the 130 echelon patterns of the
+    quadratic hidden layer bring the upper bound down to the best exact family."""
+    polys = build_problem("3,q3,q3", "symmetric", "equivariant").polys()
+    best = max(f.dim_lower for f in families("3,q3,q3", "symmetric", "equivariant",
+                                             polys=polys, timeout=60)
+               if f.dim_lower is not None)
+    hb = hidden_normal_form_bounds("3,q3,q3", "symmetric", "equivariant", dim_lower=best,
+                                   timeout=120)
+    assert len(hb.strata) == 1 + 9 + 36 + 84
+    assert hb.dim_upper == best
+
+
 @pytest.mark.parametrize("spec,kind,exclude,why", [
-    ("2,q2,q1", "invariant", (), "affine"),
+    ("2,q2,q1,full", "invariant", (), "triangular"),
+    ("2,l2^2,q1", "invariant", (), "power"),
     ("2,a2", "invariant", (), "two layers"),
     ("2,a2,l1", "invariant", (), "quadratic"),
     ("2,a2^2,q1", "invariant", (), "power"),

@@ -1,23 +1,27 @@
-r"""Bounds for two-layer networks with an affine hidden layer, by the hidden layer's normal form.
+r"""Bounds for two-layer networks by the hidden layer's normal form (affine or quadratic neurons).
 
-For ``n,ah,<output>`` (hidden affine or linear neurons ``y = l(x) = A x + b``,
-an output layer of quadratic or affine neurons, any power, width, group and
-kind) the affine maps ``g`` of ``k^h`` act on the weights by
-``(l, theta) -> (g o l, theta o g^-1)`` without changing the function, so
-they preserve ``V``. Up to this action every hidden layer is exactly one
-*normal form* ``l(x) = (R x, 0, ..., 0)``: ``R`` is the reduced row echelon
+For ``n,ah,<output>``, ``n,lh,<output>`` and ``n,qh,<output>`` (hidden
+affine, linear or quadratic neurons ``y = A z + b``, where ``z`` is ``x`` for
+affine and linear neurons and the non-constant monomials ``x_j, x_i x_j``
+of degree ``<= 2`` for quadratic ones, whose triangular weights are exactly
+these coefficients; an output layer of quadratic or affine neurons, any
+power, width, group and kind) the affine maps ``g`` of ``k^h`` act on the
+weights by ``(y, theta) -> (g o y, theta o g^-1)`` without changing the
+function (quadratic and affine outputs are closed under affine substitution),
+so they preserve ``V``. Up to this action every hidden layer is exactly one
+*normal form* ``y = (R z, 0, ..., 0)``: ``R`` is the reduced row echelon
 basis (pivot columns ``P``, ``rho = |P| = rank A``) of the row space of
 ``A``, and the translation is used up to make ``b = 0`` (for linear hidden
 neurons there is none, and ``b`` is absent anyway).
 
 So ``V`` is the disjoint union of strata ``V_P``. A point of ``V_P`` is the
 image under the group of a normal form ``(R, theta)``; the stabiliser of
-``(R x, 0)`` is ``{g : g_11 = 1, g_21 = 0, t = 0}``, of dimension
+``(R z, 0)`` is ``{g : g_11 = 1, g_21 = 0, t = 0}``, of dimension
 ``h (h - rho)``, so the orbits have dimension ``h rho (+ h)``. Of
 ``theta``, the weights of monomials that involve a unit beyond ``rho`` (a
 zero) never reach the function: they are free. What is left, the fibre, is
 
-    ``Fib_P = {(R, theta') : R in the echelon cell of P, theta'(R x) symmetric}``
+    ``Fib_P = {(R, theta') : R in the echelon cell of P, theta'(R z) symmetric}``
 
 in ``|cell| + |theta'|`` unknowns, cut out by ``V``'s own constraints with
 the normal form substituted: polynomials of degree ``<= 1 + 2 deg`` in few
@@ -29,7 +33,8 @@ identity). Therefore
 each ``dim Fib_P`` bounded by random slices (:mod:`.slicing`), modular and
 probabilistic like any slice. ``3,a3,q3`` equivariant: the strata give 31,
 the dead hidden layer (``rho = 0``), where the codimension-32 slice of ``V``
-takes 40 s.
+takes 40 s. A quadratic hidden layer has ``sum_rho C(|z|, rho)`` patterns
+(130 for ``3,q3,...``), each fibre small.
 
 No exclusion is covered yet.
 
@@ -60,8 +65,11 @@ def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str
     if len(spec.layers) != 2:
         return "the hidden normal form needs exactly two layers"
     hid, out = spec.layers
-    if hid.kind not in ("a", "l") or hid.power != 1:
-        return "the hidden layer must be affine (a) or linear (l) neurons without a power"
+    if hid.kind not in ("a", "l", "q") or hid.power != 1:
+        return ("the hidden layer must be affine (a), linear (l) or quadratic (q) neurons "
+                "without a power")
+    if hid.kind == "q" and spec.full:
+        return "a quadratic hidden layer needs triangular indexing (its weights are then its coefficients)"
     if out.kind not in ("q", "a"):
         # Their families are closed under affine substitutions of the hidden units.
         return "the output must be quadratic (q) or affine (a) neurons"
@@ -126,8 +134,15 @@ def strata(spec: NetworkSpec | str, system: System) -> list[HiddenStratum]:
     why = applies(spec)
     if why:
         raise ValueError(why)
-    n, h = spec.n_inputs, spec.layers[0].width
+    h = spec.layers[0].width
     hid, out = layout(spec)
+    # The columns of the hidden layer's non-constant coefficients: x_j, then
+    # x_i x_j for a quadratic layer (triangular: one weight per coefficient).
+    cols = [[int(hid.b_idx[i, j]) for j in range(spec.n_inputs)] for i in range(h)]
+    if hid.a_idx is not None:
+        for i in range(h):
+            cols[i] += [int(v) for v in hid.a_idx[i]]
+    n = len(cols[0])
     names = spec.weights
     translations = hid.c_idx is not None
     # Output weights by the hidden units they read: a monomial y_i y_j, y_i or 1.
@@ -152,7 +167,7 @@ def strata(spec: NetworkSpec | str, system: System) -> list[HiddenStratum]:
             unknowns: list[str] = []
             for i in range(h):
                 for j in range(n):
-                    idx = int(hid.b_idx[i, j])
+                    idx = cols[i][j]
                     if i < rho and j == P[i]:
                         value[idx] = 1
                     elif i < rho and j > P[i] and j not in P:
