@@ -86,6 +86,53 @@ def test_the_quadratic_strata_settle_3_q3_q3_equivariant():
     assert hb.dim_upper == best
 
 
+def _v_function_bounds(spec, group, kind):
+    """Function bounds from V's own image slices and counts (no normal form), starting from
+    the best exact family's function dimension."""
+    from varieties.algebra.function_bounds import function_dim_bounds
+    from varieties.algebra.function_dim import function_dim
+
+    pb = build_problem(spec, group, kind)
+    fams = [f for f in families(spec, group, kind, polys=pb.polys(), timeout=60) if f.matrix]
+    low = max(function_dim(spec, subspace=f.matrix) for f in fams)
+    from varieties.algebra.engines import resolve_engine
+
+    fb = function_dim_bounds(pb, group, low, "", system=pb.system(32003),
+                             engine=resolve_engine("auto", 32003), budget=60)
+    return fb.lower, fb.upper
+
+
+@pytest.mark.parametrize("spec,group,kind", [
+    ("2,a2,q2", "symmetric", "equivariant"),
+    ("3,a3,q3", "cyclic", "equivariant"),
+    ("2,a2,q1", "symmetric", "invariant"),
+    ("2,q1,q2", "symmetric", "equivariant"),
+])
+def test_the_strata_images_meet_the_function_bounds_of_v(spec, group, kind):
+    """Searched without a target, the strata's image bounds meet V's own (families below,
+    V's image slices and counts above), which settle these."""
+    from varieties.algebra.hidden_normal_form import prepare, search_dims, search_functions
+
+    import time
+
+    pb = build_problem(spec, group, kind)
+    hb = prepare(parse_spec(spec), group, kind, pb.system(32003))
+    search_dims(hb, 0, stop=time.perf_counter() + 60)
+    search_functions(hb, pb, None, stop=time.perf_counter() + 60)
+    lo, hi = _v_function_bounds(spec, group, kind)
+    assert lo == hi
+    assert hb.complete and hb.function_lower == hb.function_upper == hi
+
+
+def test_analyze_settles_the_function_dimension_of_2_q2_q2_equivariant():
+    """V's image slices end at [9, 13]; every stratum's fibre has dimension <= 9, and
+    a stratum's functions are at most its fibre: the families' 9 is the answer."""
+    rep = analyze("2,q2,q2", "symmetric", kind="equivariant", timeout=60)
+    fam = max(f["function_dim"] for f in rep.families if "function_dim" in f)
+    assert rep.function_dim == fam
+    assert "echelon normal forms" in rep.certificate
+
+
 @pytest.mark.parametrize("spec,kind,exclude,why", [
     ("2,q2,q1,full", "invariant", (), "triangular"),
     ("2,l2^2,q1", "invariant", (), "power"),

@@ -162,6 +162,7 @@ class _Analysis:
         self.lower_how = self.upper_how = "exact"
         self.modular_prime: int | None = None
         self.nf = None                 # normal-form strata (two-layer networks, quadratic output)
+        self.hb = None                 # the hidden layer's normal-form strata
 
     # ------------------------------------------------------------------ helpers
 
@@ -323,6 +324,7 @@ class _Analysis:
                      seed=self.seed)
         stop = time.perf_counter() + max(0.1, self.left() / 2)
         search_dims(hb, self.lower, engine=self.engine_for(self.prime), stop=stop)
+        self.hb = hb
         self.record_strata_tests("hidden-normal-form", hb.tests)
         self.take_strata("hidden normal form", hb, hb.certificate())
 
@@ -564,7 +566,7 @@ class _Analysis:
             if v is None:
                 raise TimeLimit
             vals.append((v, f.name, det))
-        if not vals and self.nf is None:
+        if not vals and self.nf is None and self.hb is None:
             return
         v, lower_cert = None, ""
         if vals:
@@ -606,6 +608,22 @@ class _Analysis:
             if not self.nf.complete:
                 self.note("normal-form images: the time limit cut some strata's image slices "
                           "short (their bounds are the trivial ones)")
+        if self.hb is not None and self.left() > 0.2:
+            # Each stratum's image is at most its fibre's dimension, often the answer.
+            from .hidden_normal_form import search_functions as hidden_functions
+
+            self.enter("hidden-normal-form images")
+            n0 = len(self.hb.tests)
+            share = min(self.left(), max(budget, self.left() / 2))
+            hidden_functions(self.hb, self.problem, v, engine=engine,
+                             stop=time.perf_counter() + max(0.1, share))
+            self.record_strata_tests("hidden-normal-form", self.hb.tests[n0:])
+            cert = self.hb.certificate("function_dim")
+            offers += [("upper", self.hb.function_upper, cert, "modular"),
+                       ("lower", self.hb.function_lower, cert, "modular")]
+            if not self.hb.complete:
+                self.note("hidden-normal-form images: the time limit cut some strata's image "
+                          "slices short (their bounds are the fibres' dimensions)")
         self.enter("function_dim bounds")
         fb = function_dim_bounds(self.problem, self.group, v, lower_cert, system=system,
                                  engine=engine, seed=self.seed, budget=max(0.5, budget),

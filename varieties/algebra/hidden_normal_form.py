@@ -82,7 +82,7 @@ def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str
 class HiddenStratum(ResultMixin):
     """One echelon pattern ``P`` of the hidden layer, the dimensions it adds, and its fibre."""
 
-    _skip_fields = ("system",)
+    _skip_fields = ("system", "value")
 
     pivots: tuple
     base: int                 # orbit dimension plus free output weights
@@ -90,6 +90,9 @@ class HiddenStratum(ResultMixin):
     n_unknowns: int
     dim_lower: int | None = None
     dim_upper: int | None = None
+    value: dict = field(default_factory=dict, repr=False)   # weight index -> 0, 1, unknown
+    function_lower: int | None = None
+    function_upper: int | None = None
 
     @property
     def name(self) -> str:
@@ -107,11 +110,18 @@ class HiddenNormalFormBounds(ResultMixin):
     seed: int
     dim_lower: int | None = None
     dim_upper: int | None = None
+    function_lower: int | None = None
+    function_upper: int | None = None
     strata: list = field(default_factory=list)
     tests: list = field(default_factory=list)
     complete: bool = True
 
-    def certificate(self) -> str:
+    def certificate(self, what: str = "dim") -> str:
+        if what != "dim":
+            return (f"function_dim in [{self.function_lower}, {self.function_upper}]: max over "
+                    f"the {len(self.strata)} echelon normal forms of the hidden layer of image "
+                    f"slices of each fibre (random point values of F) over GF({self.prime}), "
+                    f"seed {self.seed} (modular, probabilistic)")
         return (f"dim in [{self.dim_lower}, {self.dim_upper}]: max over the "
                 f"{len(self.strata)} echelon normal forms of the hidden layer (its affine "
                 f"reparametrisation sliced away) of random slices of each fibre over "
@@ -188,7 +198,7 @@ def strata(spec: NetworkSpec | str, system: System) -> list[HiddenStratum]:
             polys = _substitute(system, pos, names, value, len(unknowns), p)
             base = h * rho + (h if translations else 0) + free
             sysm = System(tuple(unknowns), polys, p) if unknowns else None
-            st = HiddenStratum(P, base, sysm, len(unknowns))
+            st = HiddenStratum(P, base, sysm, len(unknowns), value=value)
             if sysm is None:
                 # A point: in the fibre unless some constraint is a nonzero constant there.
                 st.dim_lower = st.dim_upper = -1 if polys else 0
@@ -251,6 +261,74 @@ def search_dims(out: HiddenNormalFormBounds, dim_lower: int, *, engine: str = "a
     out.dim_upper = max(st.base + st.dim_upper for st in live)
     out.dim_lower = max(st.base + st.dim_lower for st in live if st.dim_lower >= 0)
     out.complete = time.perf_counter() < stop
+
+
+def search_functions(out: HiddenNormalFormBounds, problem, function_lower: int | None, *,
+                     engine: str = "auto", stop: float, cap_first: float = 2.0) -> None:
+    """Set each stratum's image bounds and ``out.function_lower/upper`` (after :func:`search_dims`).
+
+    ``F(V_P) = F(Fib_P)``: the group and the free weights do not change the
+    function. So ``dim F(V) = max_P dim F(Fib_P)``, each at most ``dim Fib_P``
+    (strata whose fibre bound is below the target need no test) and bounded
+    by image slices: ``F_w(x_i) = a_i`` at ``c`` random points and values
+    mod ``p`` (:func:`.function_bounds.evaluation_poly`, the normal form
+    substituted) with no point in ``Fib_P`` shows ``dim F(Fib_P) < c``. No
+    random forms in the unknowns are added (every fibre has dimension
+    ``>= 0``), so a nonempty answer may be slow, but an empty one is valid.
+    ``function_lower`` (the families' value) is the first target.
+    """
+    import random
+
+    from .function_bounds import evaluation_poly
+
+    run = _Runner(out, engine)
+    p = out.prime
+    # A stratum not searched (time) keeps its trivial bound, all its unknowns.
+    live = [st for st in out.strata if st.dim_upper is None or st.dim_upper >= 0]
+    target = -1 if function_lower is None else function_lower
+    rng = random.Random(f"hidden-normal-form-image:{out.seed}:{p}")
+    names = list(problem.variables)
+    pos = {v: i for i, v in enumerate(names)}
+    pool: list = []          # (F_w(x_i) - a_i) in the weights, shared by the strata
+
+    def conditions(st, c):
+        while len(pool) < c:
+            x = [rng.randrange(p) for _ in range(problem.spec.n_inputs)]
+            f = evaluation_poly(problem, x, p)
+            const = (0,) * len(names)
+            f[const] = (f.get(const, 0) - rng.randrange(p)) % p
+            pool.append({m: v for m, v in f.items() if v})
+        key = ("conds", id(st))
+        have = cache.get(key, [])
+        if len(have) < c:
+            more = System(tuple(names), pool[len(have):c], p)
+            have = have + _substitute(more, pos, list(problem.spec.weights), st.value,
+                                      st.n_unknowns, p)
+            cache[key] = have
+        return have[:c]
+
+    cache: dict = {}
+    for cap in (cap_first, 1e9):
+        for st in live:
+            if st.system is None:
+                st.function_lower = st.function_upper = 0
+                continue
+            top = st.function_upper
+            if top is None:
+                top = st.n_unknowns if st.dim_upper is None else st.dim_upper
+            lo = 0 if st.function_lower is None else st.function_lower
+            if top <= max(lo, target):
+                st.function_lower, st.function_upper = lo, top
+                continue
+            st.function_lower, st.function_upper = _search(
+                lambda c, left, st=st: run(st, "image slice", 0, st.n_unknowns,
+                                           conditions(st, c), left, label=c),
+                lo, target, top, stop, cap)
+    known = [st for st in live if st.function_upper is not None and st.function_upper >= 0]
+    out.function_upper = max((st.function_upper for st in known), default=None)
+    out.function_lower = max((st.function_lower for st in known
+                              if st.function_lower is not None), default=None)
+    out.complete = out.complete and time.perf_counter() < stop
 
 
 def prepare(spec: NetworkSpec, group, kind: str, system: System, *,
