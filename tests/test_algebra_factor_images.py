@@ -80,3 +80,16 @@ def test_a_deadline_in_the_past_raises():
 
     with pytest.raises(TimeoutError):
         rank2_image("3,q2,q1", "cyclic", deadline=time.perf_counter() - 1)
+
+
+def test_a_group_without_a_presentation_is_refused_and_the_slices_take_over():
+    # S_3 by three generators: sympy's presentation has two, so the low-index
+    # subgroups are unknown; listing none would make the image look smaller.
+    from varieties.groups import from_generators
+
+    G = from_generators(3, [[1, 0, 2], [1, 2, 0], [0, 2, 1]])
+    with pytest.raises(ValueError, match="presentation"):
+        rank2_image("3,a2,q1", G)
+    nf = normal_form_bounds("3,a2,q1", G, timeout=30)
+    assert not nf.factorisations
+    assert nf.function_upper == rank2_image("3,a2,q1", "symmetric").value

@@ -146,3 +146,16 @@ def test_applies_says_why_not(spec, kind, exclude, why):
     if not exclude:
         with pytest.raises(ValueError, match=why):
             hidden_normal_form_bounds(spec, "symmetric", kind)
+
+
+def test_building_the_strata_honours_a_deadline():
+    """A partial list of patterns would bound only part of V: past the deadline it raises."""
+    import time
+
+    from varieties.algebra.hidden_normal_form import prepare
+    from varieties.timelimit import TimeLimit
+
+    pb = build_problem("3,q3,q3", "symmetric", "equivariant")
+    with pytest.raises(TimeLimit):
+        prepare(parse_spec("3,q3,q3"), "symmetric", "equivariant", pb.system(32003),
+                deadline=time.perf_counter() - 1)

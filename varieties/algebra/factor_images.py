@@ -127,8 +127,12 @@ def _stabiliser(G: PermutationGroup, elements, perms) -> list:
 
 def _subgroups(G: PermutationGroup, elements, max_index: int) -> list[tuple[int, list]]:
     """``(index, elements)`` of the subgroups of index ``<= max_index``, up to conjugacy."""
-    from .representations import _transitive
+    from .representations import _presentation, _transitive
 
+    if G.generators and max_index > 1 and _presentation(G)[0] is None:
+        # Without a presentation the low-index search lists nothing, and a
+        # missing subgroup would make the image look smaller than it is.
+        raise ValueError(f"no presentation of {G} for its low-index subgroups")
     out = [(1, list(elements))]
     for k in range(2, max_index + 1):
         if len(elements) % k:
@@ -361,6 +365,9 @@ def rank2_image(spec, group="symmetric", *, exclude_constant: bool = False, seed
         Seeds the random points.
     deadline : float or None
         A ``time.perf_counter()`` value; :class:`TimeoutError` past it.
+
+    Raises ``ValueError`` for a group without a presentation (its subgroups
+    of small index cannot be listed).
 
     Returns
     -------

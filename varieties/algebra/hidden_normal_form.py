@@ -132,13 +132,17 @@ class HiddenNormalFormBounds(ResultMixin):
                 f"{self.dim_upper}] ({len(self.strata)} strata, {len(self.tests)} slices)")
 
 
-def strata(spec: NetworkSpec | str, system: System) -> list[HiddenStratum]:
+def strata(spec: NetworkSpec | str, system: System,
+           deadline: float | None = None) -> list[HiddenStratum]:
     """The echelon patterns of ``spec``'s hidden layer, each with its fibre's system.
 
     ``system`` is ``V``'s constraint system over ``GF(p)`` (variables: the
-    weights by name, e.g. from :meth:`.system.Problem.system`).
+    weights by name, e.g. from :meth:`.system.Problem.system`). Raises
+    :class:`~varieties.timelimit.TimeLimit` past ``deadline``: a partial list
+    would bound only part of ``V``.
     """
     from ..learn.numpy_backend import layout
+    from ..timelimit import check_deadline
 
     spec = parse_spec(spec)
     why = applies(spec)
@@ -173,6 +177,7 @@ def strata(spec: NetworkSpec | str, system: System) -> list[HiddenStratum]:
     result = []
     for rho in range(min(h, n) + 1):
         for P in itertools.combinations(range(n), rho):
+            check_deadline(deadline)
             value: dict[int, object] = {}    # weight index -> 0, 1 or ("u", unknown index)
             unknowns: list[str] = []
             for i in range(h):
@@ -332,10 +337,11 @@ def search_functions(out: HiddenNormalFormBounds, problem, function_lower: int |
 
 
 def prepare(spec: NetworkSpec, group, kind: str, system: System, *,
-            seed: int = 0) -> HiddenNormalFormBounds:
-    """The strata of ``spec`` from ``V``'s system mod ``p``, not yet searched."""
+            seed: int = 0, deadline: float | None = None) -> HiddenNormalFormBounds:
+    """The strata of ``spec`` from ``V``'s system mod ``p``, not yet searched (see :func:`strata`)."""
     return HiddenNormalFormBounds(str(spec), str(get_group(group, spec.n_inputs)), kind,
-                                  system.characteristic, seed, strata=strata(spec, system))
+                                  system.characteristic, seed,
+                                  strata=strata(spec, system, deadline))
 
 
 def hidden_normal_form_bounds(spec, group="symmetric", kind: str | None = None, *,

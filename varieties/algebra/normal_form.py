@@ -504,7 +504,7 @@ def _factor_round(st: Stratum, run, stop) -> bool:
     try:
         im = rank2_image(out.spec, out.group_spec, exclude_constant=bool(out.exclusions),
                          seed=out.seed, deadline=stop)
-    except TimeoutError:
+    except (TimeoutError, ValueError):     # time, or a group without a presentation
         return False
     st.function_lower = st.function_upper = im.value
     out.factorisations.append(im)
