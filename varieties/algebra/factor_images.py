@@ -163,11 +163,13 @@ def _sub_perm(monos, index, s) -> list[int]:
     return out
 
 
-def _semi_invariants(monos, index, gens, p, L) -> list[tuple[tuple, list]]:
-    """``(chi on gens, basis)`` of every nonzero joint eigenspace of ``p -> p o h``."""
+def _semi_invariants(monos, index, gens, p, L, z) -> list[tuple[tuple, list]]:
+    """``(chi on gens, basis)`` of every nonzero joint eigenspace of ``p -> p o h``.
+
+    ``z`` is a primitive ``L``-th root of unity mod ``p`` (``L`` the group's exponent).
+    """
     import flint
 
-    z = _ROOTS[p]      # a primitive L-th root of unity mod p
     N = len(monos)
     spaces = [((), [[1 if i == j else 0 for i in range(N)] for j in range(N)])]
     for h in gens:
@@ -200,14 +202,11 @@ def _semi_invariants(monos, index, gens, p, L) -> list[tuple[tuple, list]]:
     return spaces
 
 
-_ROOTS: dict = {}
-
-
-def _set_root(p: int, L: int) -> None:
+def _root_of_unity(p: int, L: int) -> int:
+    """A primitive ``L``-th root of unity mod ``p`` (``L`` divides ``p - 1``)."""
     from sympy import primitive_root
 
-    g = primitive_root(p)
-    _ROOTS[p] = pow(g, (p - 1) // L, p)
+    return pow(primitive_root(p), (p - 1) // L, p)
 
 
 def _left_cosets(elements, H) -> list:
@@ -242,7 +241,7 @@ class _Kind:
     label: str
 
 
-def _kinds(n, D, G, elements, p, L) -> list[_Kind]:
+def _kinds(n, D, G, elements, p, L, z) -> list[_Kind]:
     out = []
     subs = _subgroups(G, elements, 2 * D)
     for d in range(1, D + 1):
@@ -253,7 +252,7 @@ def _kinds(n, D, G, elements, p, L) -> list[_Kind]:
                 continue
             gens = _generators(H)
             reps = _left_cosets(elements, H)
-            for chi, basis in _semi_invariants(monos, index, gens, p, L):
+            for chi, basis in _semi_invariants(monos, index, gens, p, L, z):
                 out.append(_Kind(d, k, chi, basis, reps,
                                  f"deg {d}, orbit {k}, |H| {len(H)}, chi " + ",".join(chi)))
     return out
@@ -396,8 +395,7 @@ def rank2_image(spec, group="symmetric", *, exclude_constant: bool = False, seed
     best, name, ntypes = (-1 if exclude_constant else 1), "constants", 0
     per_prime = []
     for p in primes:
-        _set_root(p, L)
-        kinds = _kinds(n, D, G, elements, p, L)
+        kinds = _kinds(n, D, G, elements, p, L, _root_of_unity(p, L))
         ctx = flint.nmod_mpoly_ctx.get(tuple(f"x{i}" for i in range(n)), p, "degrevlex")
         results = []
         for slot_list in _types(kinds, D):
