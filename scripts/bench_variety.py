@@ -22,7 +22,12 @@ tractable, each as a ratio to a baseline timed in the same run:
   the output layer's, the alternative the first layer's);
 * **msolve threads**: ``-t 2`` against ``-t 1`` on the same slice;
 * **saturation** (Singular's ``sat``) against the Rabinowitsch variable for
-  an exclusion, on the same slice.
+  an exclusion, on the same slice;
+* **the rank-2 image by factorisation** (:mod:`varieties.algebra.factor_images`)
+  against that stratum's image slices (``3,q2,q1`` under ``C_3``);
+* **the quadratic hidden layer's normal form** (:mod:`varieties.algebra.hidden_normal_form`)
+  against V's slice (``3,q3,q3`` equivariant, ``dim <= 36``) and V's image
+  slice (``2,q2,q2`` equivariant, ``function_dim <= 9``).
 
 Target: every case settled (dim lower = upper) in under 60 s with the default.
 
@@ -185,6 +190,69 @@ def strategies(timeout: float, repeat: int) -> None:
         if ex and engines.singular_binary():
             sat, ts = _timed(lambda: _saturation_test(pb, low + 1, timeout), repeat)
             row(label, "V slice, Singular sat (no t)", nvars - 1, _answer(sat), ts, tv)
+    new_strategies(timeout, repeat, row, base_timed_out)
+
+
+def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
+    """The rank-2 image by factorisation and the quadratic hidden layer's normal form."""
+    from varieties.algebra import engines
+    from varieties.algebra.factor_images import rank2_image
+    from varieties.algebra.function_bounds import image_slice
+    from varieties.algebra.normal_form import normal_form_bounds
+    from varieties.algebra.slicing import slice_test
+    from varieties.algebra.system import build_problem
+
+    # 3,q2,q1 under C_3: the central rank-2 stratum's image, by its slices and exactly.
+    spec, group = "3,q2,q1", "cyclic"
+    nf, tv = _timed(lambda: normal_form_bounds(spec, group, function_lower=8, timeout=timeout,
+                                               factorise=False), repeat)
+    st = next(s for s in nf.strata if s.central and s.r == 2)
+    label = f"{spec} {group} rank-2 image"
+    base_timed_out[0] = False
+    row(label, "stratum image slices (baseline)", st.n_unknowns + 1,
+        f"in [{st.function_lower}, {st.function_upper}]", tv, tv)
+    base_timed_out[0] = st.function_lower != st.function_upper
+    im, tf = _timed(lambda: rank2_image(spec, group), repeat)
+    row(label, f"factorisation ({im.types} types)", 0, f"= {im.value}", tf, tv)
+    # 3,q3,q3 equivariant under S_3: dim <= 36 (the families), V's slice against the strata.
+    spec, kind = "3,q3,q3", "equivariant"
+    pb = build_problem(spec, "symmetric", kind)
+    system = pb.system(engines.DEFAULT_PRIME)
+    v, tv = _timed(lambda: slice_test(system, 37, "msolve", 0, timeout,
+                                      n_weights=pb.n_weights), repeat)
+    label = f"{spec} {kind} dim"
+    base_timed_out[0] = False
+    row(label, "V slice (baseline)", pb.n_weights - 37, _answer(v.empty), tv, tv)
+    base_timed_out[0] = v.empty is None
+
+    hb, th = _timed(lambda: _hidden(spec, kind, pb, system, 36, None, timeout), repeat)
+    row(label, f"hidden normal form ({len(hb.strata)} strata)",
+        max(s.n_unknowns for s in hb.strata), f"dim <= {hb.dim_upper}", th, tv)
+    # 2,q2,q2 equivariant: function_dim <= 9 (the families), V's image slice against the strata.
+    spec = "2,q2,q2"
+    pb = build_problem(spec, "symmetric", kind)
+    system = pb.system(engines.DEFAULT_PRIME)
+    t, tv = _timed(lambda: image_slice(pb, system, 10, engine=engines.resolve_engine(
+        "auto", engines.DEFAULT_PRIME), timeout=timeout), repeat)
+    label = f"{spec} {kind} function dim"
+    base_timed_out[0] = False
+    row(label, "V image slice (baseline)", pb.n_weights, _answer(t.empty), tv, tv)
+    base_timed_out[0] = t.empty is None
+    hb, th = _timed(lambda: _hidden(spec, kind, pb, system, 15, 9, timeout), repeat)
+    row(label, f"hidden normal form ({len(hb.strata)} strata)",
+        max(s.n_unknowns for s in hb.strata), f"fn dim <= {hb.function_upper}", th, tv)
+
+
+def _hidden(spec, kind, pb, system, dim_lower, function_lower, timeout):
+    """The hidden normal form's bounds of ``spec`` (S_n): dims, then functions if a target is given."""
+    from varieties.algebra.hidden_normal_form import prepare, search_dims, search_functions
+    from varieties.network import parse_spec
+
+    hb = prepare(parse_spec(spec), "symmetric", kind, system)
+    search_dims(hb, dim_lower, stop=time.perf_counter() + timeout)
+    if function_lower is not None:
+        search_functions(hb, pb, function_lower, stop=time.perf_counter() + timeout)
+    return hb
 
 
 def _saturation_test(pb, codim, timeout):
