@@ -320,11 +320,12 @@ class _Analysis:
                 or applies(self.problem.spec, self.kind, self.exclude)):
             return
         self.enter("hidden normal form")
+        system = self.system(self.prime)
         stop = time.perf_counter() + max(0.1, self.left() / 2)
         try:
             # A quadratic hidden layer has many patterns (1471 for 4,q4,...).
-            hb = prepare(self.problem.spec, self.group, self.kind, self.system(self.prime),
-                         seed=self.seed, deadline=stop)
+            hb = prepare(self.problem.spec, self.group, self.kind, system, seed=self.seed,
+                         deadline=stop)
         except TimeLimit:
             self.skipped.append("hidden normal form (its strata were not all built)")
             return

@@ -122,7 +122,7 @@ def _stabiliser(G: PermutationGroup, elements, perms) -> list:
             frontier = nxt
         if ok:
             return [e for e in elements if act[e][0] == 0]
-    raise AssertionError("a low-index action is neither a homomorphism nor an anti-homomorphism")
+    raise ValueError("a low-index action is neither a homomorphism nor an anti-homomorphism")
 
 
 def _subgroups(G: PermutationGroup, elements, max_index: int) -> list[tuple[int, list]]:
@@ -241,10 +241,12 @@ class _Kind:
     label: str
 
 
-def _kinds(n, D, G, elements, p, L, z) -> list[_Kind]:
+def _kinds(n, D, G, elements, p, L, z, deadline=None) -> list[_Kind]:
     out = []
     subs = _subgroups(G, elements, 2 * D)
     for d in range(1, D + 1):
+        if deadline is not None and time.perf_counter() > deadline:
+            raise TimeoutError("rank-2 image: time limit")
         monos = x_monomials(n, d)
         index = {m: i for i, m in enumerate(monos)}
         for k, H in subs:
@@ -395,7 +397,7 @@ def rank2_image(spec, group="symmetric", *, exclude_constant: bool = False, seed
     best, name, ntypes = (-1 if exclude_constant else 1), "constants", 0
     per_prime = []
     for p in primes:
-        kinds = _kinds(n, D, G, elements, p, L, _root_of_unity(p, L))
+        kinds = _kinds(n, D, G, elements, p, L, _root_of_unity(p, L), deadline)
         ctx = flint.nmod_mpoly_ctx.get(tuple(f"x{i}" for i in range(n)), p, "degrevlex")
         results = []
         for slot_list in _types(kinds, D):

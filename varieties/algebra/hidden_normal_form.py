@@ -303,14 +303,13 @@ def search_functions(out: HiddenNormalFormBounds, problem, function_lower: int |
             const = (0,) * len(names)
             f[const] = (f.get(const, 0) - rng.randrange(p)) % p
             pool.append({m: v for m, v in f.items() if v})
-        key = ("conds", id(st))
-        have = cache.get(key, [])
-        if len(have) < c:
-            more = System(tuple(names), pool[len(have):c], p)
-            have = have + _substitute(more, pos, list(problem.spec.weights), st.value,
-                                      st.n_unknowns, p)
-            cache[key] = have
-        return have[:c]
+        # Per stratum, pool entry i substituted (None: it vanishes identically there).
+        done = cache.setdefault(id(st), [])
+        for f in pool[len(done):c]:
+            g = _substitute(System(tuple(names), [f], p), pos, list(problem.spec.weights),
+                            st.value, st.n_unknowns, p)
+            done.append(g[0] if g else None)
+        return [g for g in done[:c] if g is not None]
 
     cache: dict = {}
     for cap in (cap_first, 1e9):

@@ -344,6 +344,7 @@ class NormalFormBounds(ResultMixin):
     complete: bool = True
     group_spec: object = field(default=None, repr=False)     # the group as given
     factorisations: list = field(default_factory=list)       # exact rank-2 images
+    unfactorised: list = field(default_factory=list)         # strata refused by it
 
     def certificate(self, what: str = "dim") -> str:
         lo, hi = ((self.dim_lower, self.dim_upper) if what == "dim"
@@ -500,11 +501,17 @@ def _factor_round(st: Stratum, run, stop) -> bool:
     from .factor_images import rank2_image
 
     out = run.out
+    if st.name in out.unfactorised:
+        return False
     t0 = time.perf_counter()
     try:
-        im = rank2_image(out.spec, out.group_spec, exclude_constant=bool(out.exclusions),
+        im = rank2_image(out.spec, out.group_spec,
+                         exclude_constant="constant-output" in out.exclusions,
                          seed=out.seed, deadline=stop)
-    except (TimeoutError, ValueError):     # time, or a group without a presentation
+    except TimeoutError:
+        return False
+    except ValueError:      # a group without a presentation: the slices, in every round
+        out.unfactorised.append(st.name)
         return False
     st.function_lower = st.function_upper = im.value
     out.factorisations.append(im)
@@ -521,7 +528,8 @@ def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=Tr
     if st.function_upper is not None and st.function_upper <= max(
             -1 if st.function_lower is None else st.function_lower, target):
         return
-    if factorise and st.central and st.r == 2 and _factor_round(st, run, stop):
+    if factorise and st.central and st.r == 2 and _factor_round(st, run, min(
+            stop, time.perf_counter() + cap)):
         return
     nw = st.n_unknowns + (1 if st.central else 0)   # the central c is an unknown here
     # Every fibre of the image map has dimension >= its generic corank e, so e
