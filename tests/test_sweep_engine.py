@@ -184,6 +184,29 @@ def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, sig):
     assert not journal.exists()
 
 
+def test_an_interrupt_while_storing_a_row_stops_the_running_tasks(tmp_path, monkeypatch):
+    """SIGINT can land in the main thread while it stores a row rather than while it waits
+    for one; the held task must still be stopped, not left running in its thread."""
+    import threading
+
+    from varieties.sweep.config import load_config
+
+    config, gate = tmp_path / "probe.toml", tmp_path / "gate"
+    _write_gated_config(config, 1, 1, gate)
+    [sweep] = load_config(config)
+
+    def interrupted(self, row):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(RowStore, "add", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(sweep, tmp_path / "out", mode="inprocess", workers=2, progress=False)
+    alive = [t.name for t in threading.enumerate()
+             if t.name.startswith("ThreadPoolExecutor") and t.is_alive()]
+    gate.write_text("")   # should the check fail, let the held task end
+    assert not alive, alive
+
+
 def test_journal_with_a_torn_last_line_is_recovered(tmp_path):
     sweep = probe_sweep(range(5))
     run_sweep(sweep, tmp_path, mode="inprocess", progress=False)

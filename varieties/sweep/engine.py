@@ -182,6 +182,7 @@ def run_sweep(
     jobs = [(c["key"], sweep.task, _task_config(c, sweep.timeout)) for c in todo]
     bar = _progress(len(todo), sweep.name, progress)
     start = time.perf_counter()
+    rows = None
     try:
         if not jobs:
             pass
@@ -193,12 +194,17 @@ def run_sweep(
                 rows = _iter_dask(jobs, sweep.timeout, client, cluster)
             _consume(rows, sweep.task, by_key, store, result, bar)
         else:
-            _consume(_iter_inprocess(jobs, sweep.timeout, workers), sweep.task, by_key, store,
-                     result, bar)
+            rows = _iter_inprocess(jobs, sweep.timeout, workers)
+            _consume(rows, sweep.task, by_key, store, result, bar)
     except KeyboardInterrupt:
         result.interrupted = True
         raise
     finally:
+        # An interrupt while a row is being stored leaves the generator paused at
+        # its yield: close it now, so that its cleanup kills the running tasks
+        # instead of leaving their threads (and the process) alive until they end.
+        if rows is not None:
+            rows.close()
         result.seconds = time.perf_counter() - start
         bar.close()
         store.close()
