@@ -148,9 +148,16 @@ def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, sig):
     config, gate = tmp_path / "probe.toml", tmp_path / "gate"
     _write_gated_config(config, 4, 8, gate)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "varieties", "sweep", str(config), "--out", str(out),
-           "--in-process", "--workers", "2", "--no-progress", "--no-figures"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args = ["sweep", str(config), "--out", str(out), "--in-process", "--workers", "2",
+            "--no-progress", "--no-figures"]
+    cmd = [sys.executable, "-m", "varieties", *args]
+    # A shell's background job (`cmd &`, nohup) starts with SIGINT ignored, and Python
+    # then never raises KeyboardInterrupt: give the run Python's own handler back.
+    launch = [sys.executable, "-c", "import runpy, signal, sys; "
+              "signal.signal(signal.SIGINT, signal.default_int_handler); "
+              f"sys.argv = ['varieties'] + {args!r}; "
+              "runpy.run_module('varieties', run_name='__main__', alter_sys=True)"]
+    proc = subprocess.Popen(launch, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     journal = out / "p.csv.journal"
     try:
         wait_until(lambda: journal_rows(journal) >= 4 or proc.poll() is not None, 120,
