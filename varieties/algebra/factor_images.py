@@ -312,12 +312,17 @@ def _type_rank(ctx, p, n, D, kinds, slot_list, rng, monos_all, gens):
     facs = _factor_polys(ctx, monos_by_d, kinds, slot_list, coeffs, n)
     c0 = rng.randrange(1, p)
     one = ctx.from_dict({(0,) * n: 1})
-    flat = [(si, f) for si, ((_i, e), fs) in enumerate(zip(slot_list, facs))
-            for f in fs for _ in range(e)]
-    g = one
-    for _si, f in flat:
-        g = g * f
-    g = g * c0
+
+    def product(skip=None):
+        """``c0`` times every factor to its power, one factor ``skip = (slot, index)`` once less."""
+        out = one * c0
+        for sj, ((_i, e), fs) in enumerate(zip(slot_list, facs)):
+            for fj, h in enumerate(fs):
+                for _ in range(e - (1 if skip == (sj, fj) else 0)):
+                    out = out * h
+        return out
+
+    g = product()
     if g == 0:
         return None
     xs = ctx.gens()
@@ -327,21 +332,15 @@ def _type_rank(ctx, p, n, D, kinds, slot_list, rng, monos_all, gens):
             return 0, False, False
     constant = g.total_degree() <= 0
     # Jacobian columns: d/dc = 1, d/dc0 = g / c0, and for each slot's basis
-    # direction b: c0 * sum over its factor occurrences of (b o s) * the rest.
+    # direction b: sum over its factors f of e (b o s) * (g without one f).
     cols = [one, g]
     for si, ((i, e), fs) in enumerate(zip(slot_list, facs)):
-        k = kinds[i]
-        for b in k.basis:
+        rests = [product((si, fi)) * e for fi in range(len(fs))]
+        for b in kinds[i].basis:
             dbs = _factor_polys(ctx, monos_by_d, kinds, [(i, e)], [b], n)[0]
             tot = ctx.from_dict({})
-            for fi, db in enumerate(dbs):
-                rest = one * c0
-                for sj, ((_ij, ej), fsj) in enumerate(zip(slot_list, facs)):
-                    for fj, h in enumerate(fsj):
-                        pw = ej - (1 if (sj == si and fj == fi) else 0)
-                        for _ in range(pw):
-                            rest = rest * h
-                tot = tot + db * rest * e
+            for db, rest in zip(dbs, rests):
+                tot = tot + db * rest
             cols.append(tot)
     index = {m: j for j, m in enumerate(monos_all)}
     rows = []

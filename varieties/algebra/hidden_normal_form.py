@@ -295,6 +295,7 @@ def search_functions(out: HiddenNormalFormBounds, problem, function_lower: int |
     names = list(problem.variables)
     pos = {v: i for i, v in enumerate(names)}
     pool: list = []          # (F_w(x_i) - a_i) in the weights, shared by the strata
+    cache: dict = {}         # per stratum: the pool's entries substituted so far
 
     def conditions(st, c):
         while len(pool) < c:
@@ -311,7 +312,6 @@ def search_functions(out: HiddenNormalFormBounds, problem, function_lower: int |
             done.append(g[0] if g else None)
         return [g for g in done[:c] if g is not None]
 
-    cache: dict = {}
     for cap in (cap_first, 1e9):
         for st in live:
             if st.system is None:
