@@ -113,3 +113,16 @@ def small_cases(ns=range(2, 7), layers="qsla"):
 @pytest.fixture
 def rng():
     return random.Random(12345)
+
+
+def family_lower(spec, group, exclude=()) -> int:
+    """The best exact family outside the excluded loci (a rigorous lower bound on dim V)."""
+    from varieties.algebra.exclusions import excluded_at, exclusion_poly
+    from varieties.algebra.families import families
+    from varieties.algebra.system import build_problem
+
+    ex = [exclusion_poly(spec, e, 0) for e in exclude]
+    polys = build_problem(spec, group, "invariant").polys()   # members of V only
+    return max(f.dim_lower for f in families(spec, group, "invariant", polys=polys, timeout=60)
+               if f.dim_lower is not None and not any(excluded_at(e, f.point, f.prime)
+                                                      for e in ex))

@@ -1,10 +1,11 @@
 """The output's normal form: strata bounds checked against V's own slices and closed counts."""
 
 import pytest
+from conftest import family_lower
 
 from varieties import analyze
 from varieties.algebra.evaluation import PRIMES as DEFAULT_PRIMES
-from varieties.algebra.exclusions import excluded_at, exclusion_poly, rabinowitsch
+from varieties.algebra.exclusions import exclusion_poly, rabinowitsch
 from varieties.algebra.families import families
 from varieties.algebra.function_bounds import equivariant_poly_dim
 from varieties.algebra.function_dim import function_dim
@@ -14,13 +15,7 @@ from varieties.algebra.system import build_problem
 from varieties.network import parse_spec
 
 
-def _family_lower(spec, group, exclude=()):
-    """The best exact family outside the excluded loci (rigorous lower bound)."""
-    ex = [exclusion_poly(spec, e, 0) for e in exclude]
-    polys = build_problem(spec, group, "invariant").polys()   # members of V only
-    return max(f.dim_lower for f in families(spec, group, "invariant", polys=polys, timeout=60)
-               if f.dim_lower is not None and not any(excluded_at(e, f.point, f.prime)
-                                                      for e in ex))
+_family_lower = family_lower
 
 
 def _v_upper(spec, group, lower, exclude=()):

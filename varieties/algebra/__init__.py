@@ -15,6 +15,7 @@ from .families import Family, families
 from .function_dim import expected_neurovariety_dim, function_dim, function_dim_float
 from .neurovariety import NeurovarietyResult, neurovariety
 from .hidden_normal_form import HiddenNormalFormBounds, hidden_normal_form_bounds
+from .deep_normal_form import deep_normal_form_bounds
 from .normal_form import NormalFormBounds, normal_form_bounds
 from .groebner import GroebnerResult, elimination, groebner, krull_dimension
 from .variety_report import CERTAINTIES, VarietyReport
@@ -29,7 +30,8 @@ __all__ = [
     "exclusion_poly", "expected_neurovariety_dim", "families", "function_dim",
     "function_dim_float", "groebner", "krull_dimension", "minimal_primes", "msolve_binary",
     "NeurovarietyResult", "neurovariety", "NormalFormBounds", "normal_form_bounds",
-    "HiddenNormalFormBounds", "hidden_normal_form_bounds", "Rank2Image", "rank2_image",
+    "HiddenNormalFormBounds", "hidden_normal_form_bounds", "deep_normal_form_bounds",
+    "Rank2Image", "rank2_image",
     "run_elimination", "run_groebner", "singular_binary", "slice_bounds",
     "slice_test", "variable_order",
 ]

@@ -89,6 +89,10 @@ def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str
         return "the output must be one quadratic neuron (q1)"
     if kind != "invariant":
         return "the normal form covers invariant networks only"
+    return _unsupported_exclusion(exclude)
+
+
+def _unsupported_exclusion(exclude) -> str | None:
     bad = [e for e in exclude if e not in SUPPORTED_EXCLUSIONS]
     if bad:
         return f"exclusion {bad[0]!r} is not covered (only {', '.join(SUPPORTED_EXCLUSIONS)})"
@@ -138,6 +142,12 @@ class Stratum(ResultMixin):
     dim_upper: int | None = None
     function_lower: int | None = None
     function_upper: int | None = None
+    # The units that O(r) rotates: unit k's coefficients are the unknowns
+    # unit_offset + k * unit_size + (0 .. unit_size - 1) (None: n_unknowns // r).
+    unit_offset: int = 0
+    unit_size: int | None = None
+    fibre_has_zero: bool | None = None   # None: central strata do unless excluded
+    in_child: bool | None = None         # slices in a child process (see slicing.slice_test)
 
 
 def _square_sums(n, D, r, p, degrees, with_c=False):
@@ -162,6 +172,23 @@ def _square_sums(n, D, r, p, degrees, with_c=False):
         e[-1] = 1
         coef[(0,) * n][tuple(e)] = 1
     return coef, nv
+
+
+def _nonconstant_relation(coef, rng, p, nvars: int, pad=()) -> dict:
+    """``t g - 1``, ``g`` a random combination of the non-constant x-coefficients in ``coef``.
+
+    ``t`` is the last of ``nvars`` variables; ``pad`` exponents go between
+    the coefficients' variables and ``t`` (variables that ``g`` does not involve).
+    """
+    g = {}
+    for mu, c in coef.items():
+        if any(mu):
+            a = rng.randrange(1, p)
+            for e, v in c.items():
+                g[e] = (g.get(e, 0) + a * v) % p
+    rel = {e + tuple(pad) + (1,): v for e, v in g.items() if v}
+    rel[(0,) * nvars] = p - 1
+    return rel
 
 
 def _invariance(coef, orbits, p) -> list[dict]:
@@ -215,15 +242,7 @@ def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int
             st.excluded = excl
         else:
             if excl:
-                # t * g - 1, g a random combination of the non-constant coefficients.
-                g = {}
-                for mu, c in coef.items():
-                    if any(mu):
-                        a = rng.randrange(1, p)
-                        for e, v in c.items():
-                            g[e] = (g.get(e, 0) + a * v) % p
-                rel = {e + (1,): v for e, v in g.items() if v}
-                rel[(0,) * (nv + 1)] = p - 1
+                rel = _nonconstant_relation(coef, rng, p, nv + 1)
                 polys = [{e + (0,): v for e, v in f.items()} for f in polys] + [rel]
                 st.image = [{e + (0,): v for e, v in f.items()} for f in st.image]
                 names = [f"q{i}_{a}" for i in range(r) for a in range(nq)] + ["c", "t"]
@@ -283,12 +302,12 @@ class _Test(ResultMixin):
 
 
 def _slice_test(system: System, codim: int, n_weights: int, engine: str, seed: int,
-                timeout: float, extra=()):
+                timeout: float, extra=(), in_child: bool | None = None):
     """``(empty, status)`` of :func:`.slicing.slice_test` on ``system`` plus ``extra`` polynomials."""
     if codim > n_weights:
         return True, "ok"
     sys2 = System(system.variables, list(system.polys) + list(extra), system.characteristic)
-    res = slice_test(sys2, codim, engine, seed, timeout, n_weights=n_weights)
+    res = slice_test(sys2, codim, engine, seed, timeout, n_weights=n_weights, in_child=in_child)
     return res.empty, res.status
 
 
@@ -343,15 +362,17 @@ class NormalFormBounds(ResultMixin):
     tests: list = field(default_factory=list)
     complete: bool = True
     group_spec: object = field(default=None, repr=False)     # the group as given
+    method: str = "normal form"
     factorisations: list = field(default_factory=list)       # exact rank-2 images
     unfactorised: list = field(default_factory=list)         # strata refused by it
 
     def certificate(self, what: str = "dim") -> str:
         lo, hi = ((self.dim_lower, self.dim_upper) if what == "dim"
                   else (self.function_lower, self.function_upper))
+        fibre = "quadratic fibre" if self.method == "normal form" else "fibre"
         text = (f"{what} in [{lo}, {hi}]: max over the {len(self.strata)} normal forms of the "
-                f"output (affine reparametrisation sliced away) of random slices of each "
-                f"stratum's quadratic fibre over GF({self.prime}), seed {self.seed} "
+                f"output (affine reparametrisation sliced away; {self.method}) of random slices "
+                f"of each stratum's {fibre} over GF({self.prime}), seed {self.seed} "
                 "(modular, probabilistic)")
         if what != "dim" and self.factorisations:
             text += "; " + "; ".join(f.certificate() for f in self.factorisations)
@@ -426,7 +447,8 @@ class _Runner:
         if left <= 0.05:
             return None
         t0 = time.perf_counter()
-        e, status = _slice_test(st.system, codim, nw, self.engine, self.seed, left, extra)
+        e, status = _slice_test(st.system, codim, nw, self.engine, self.seed, left, extra,
+                                getattr(st, "in_child", None))
         self.seed += 1
         self.out.tests.append(_Test(st.name, what, codim if label is None else label, e, status,
                                     round(time.perf_counter() - t0, 4)))
@@ -453,6 +475,8 @@ def search_dims(out: NormalFormBounds, dim_lower: int, *, engine: str = "auto",
             nw = st.n_unknowns
             # Central strata without the exclusion contain q = 0; with it, nothing is known.
             known = 0 if (not st.central or not excl) else -1
+            if st.fibre_has_zero is not None:
+                known = 0 if st.fibre_has_zero else -1
             lo0 = known if st.dim_lower is None else max(known, st.dim_lower)
             top = nw if st.dim_upper is None else st.dim_upper
             st.dim_lower, st.dim_upper = _search(
@@ -589,7 +613,8 @@ def _orthogonal_cut(st: Stratum, e: int, p: int, rng) -> list[dict]:
     k = r * (r - 1) // 2
     if not st.central or r < 3 or st.system is None or e < k:
         return []
-    nq = st.n_unknowns // r
+    nq = st.unit_size or st.n_unknowns // r
+    off = st.unit_offset
     U = [[rng.randrange(p) for _ in range(r - 1)] for _ in range(r)]
     # d/d omega of (omega U)_{kj}, j < k, omega skew: omega_{ab} = -omega_{ba}.
     rows = []
@@ -611,7 +636,7 @@ def _orthogonal_cut(st: Stratum, e: int, p: int, rng) -> list[dict]:
             f = {}
             for a in range(nq):
                 m = [0] * nv
-                m[kk * nq + a] = 1
+                m[off + kk * nq + a] = 1
                 f[tuple(m)] = ells[j][a]
             f[(0,) * nv] = rng.randrange(1, p)
             cut.append(f)

@@ -141,13 +141,15 @@ SLICE_SECONDS_PER_TERM = 3e-5
 
 def slice_test(system: System, codim: int, engine: str = "msolve", seed: int = 0,
                timeout: float = 60.0, eliminate: Sequence[int] | None = None,
-               n_weights: int | None = None) -> SliceResult:
+               n_weights: int | None = None, in_child: bool | None = None) -> SliceResult:
     """Is ``V`` (mod ``p``) met by a random affine subspace of codimension ``codim``?
 
     Returns a :class:`SliceResult`; ``empty`` is ``None`` when the engine
     timed out or failed, or (status ``timeout``) when substituting the slice
     into a system this large would take longer than ``timeout`` (see
     :data:`SLICE_SECONDS_PER_TERM`). ``n_weights``: see :func:`slice_system`.
+    ``in_child``: build and solve the slice in a child process killed at the
+    limit (None: when the system has more than :data:`SLICE_CHILD_TERMS` terms).
     """
     start = time.perf_counter()
     terms = sum(len(f) for f in system.polys)
@@ -156,7 +158,7 @@ def slice_test(system: System, codim: int, engine: str = "msolve", seed: int = 0
                            f"building the slice of {terms} terms would take about "
                            f"{terms * SLICE_SECONDS_PER_TERM:.0f} s, more than the "
                            f"{timeout:g} s left")
-    if terms > SLICE_CHILD_TERMS:
+    if in_child or (in_child is None and terms > SLICE_CHILD_TERMS):
         # Substituting into a big system cannot be interrupted in-process (a
         # high-degree Rabinowitsch relation expands far beyond its term count):
         # build the slice and run the engine in a child killed at the limit.

@@ -1,0 +1,240 @@
+r"""Bounds for three-layer networks with a quadratic output, by the output's normal form.
+
+For ``n,q h1,q h2,q1`` (also affine ``a`` first or second layers; invariant
+kind, triangular indexing) the network is ``F = theta(y(z(x)))``: ``z`` are
+``h1`` polynomials of degree ``<= D1`` in ``x``, ``y`` are ``h2``
+polynomials of degree ``<= D2`` in ``z`` (the triangular weights are exactly
+their coefficients) and ``theta`` is a quadratic polynomial in ``h2``
+variables. As in :mod:`.normal_form`, the affine maps ``g`` of ``k^{h2}``
+act by ``(y, theta) -> (g o y, theta o g^-1)`` without changing ``F``, and
+every ``theta`` is, up to them, exactly one of
+
+* *central* of rank ``r``: ``y_1^2 + ... + y_r^2 + c`` (``0 <= r <= h2``),
+* *parabolic* of rank ``r``: ``y_1^2 + ... + y_r^2 + y_{r+1}`` (``r < h2``).
+
+So ``V`` is the disjoint union of strata ``V_T``, each a bundle over the set
+``O_T`` of outputs of that type (``dim O_T = r h2 - r(r-1)/2 + r + 1``
+central, ``r h2 - r(r-1)/2 + h2 + 1`` parabolic), with fibre
+
+    ``Fib_T = {(z, y_1..y_u) : theta_T(y(z(x))) in Inv}``
+
+times the free weights of the ``h2 - u`` second-layer units that
+``theta_T`` does not use (``u = r`` central, ``r + 1`` parabolic). Hence
+
+    ``dim V = max_T (dim O_T + (h2 - u) |y_k| + dim Fib_T)``,
+
+and each fibre, in ``h1 |z_i| + u |y_k|`` unknowns instead of all the
+weights, is bounded by random slices (:mod:`.slicing`, modular and
+probabilistic). ``3,q3,q3,q1`` under ``S_3``: the strata of rank ``<= 2``
+show in 34 s that nothing but the constant-output family reaches 61; the
+central rank-3 fibre (60 unknowns, codimension 52) takes about 7 min with
+msolve on 2 cores, so a 60 s analysis leaves that stratum's bound weaker.
+
+The functions are ``F(V_T) = F(Fib_T) (+ k`` for the central ``c``), found by
+image slices on the same systems (:func:`.normal_form.search_functions`,
+whose ``O(r)`` cut also applies: ``theta`` is unchanged by ``O(r)`` acting on
+``y_1..y_r``).
+
+The ``constant-output`` exclusion removes the central rank-0 stratum and
+adds a Rabinowitsch variable ``t`` with ``t g = 1`` to every other one, ``g``
+a random combination of the non-constant coefficients of ``theta_T(y(z))``
+(a dead first layer makes even the parabolic ``F`` constant, unlike two
+layers).
+
+Examples
+--------
+The families' bound 26 of ``2,q2,q2,q1`` is its dimension:
+
+>>> db = deep_normal_form_bounds("2,q2,q2,q1", "symmetric", dim_lower=26, function_dim=False)
+>>> db.dim_upper, len(db.strata)
+(26, 5)
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from ..actions import resolve_kind
+from ..groups import get_group
+from ..network import NetworkSpec, parse_spec
+from ..timelimit import TimeLimit
+from .engines import DEFAULT_PRIME, System
+from .evaluation import x_monomials as _monomials
+from .normal_form import (NormalFormBounds, Stratum, _invariance, _nonconstant_relation,
+                          _orbits, _unsupported_exclusion, search_dims, search_functions)
+
+_DEGREE = {"q": 2, "a": 1}
+
+
+def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str | None:
+    """``None`` when the deep normal form covers ``spec``; else why not, in one line."""
+    spec = parse_spec(spec)
+    kind = resolve_kind(kind, spec)
+    if len(spec.layers) != 3:
+        return "the deep normal form needs exactly three layers"
+    l1, l2, out = spec.layers
+    for lay in (l1, l2):
+        if lay.kind not in _DEGREE or lay.power != 1:
+            return "the hidden layers must be quadratic (q) or affine (a) neurons without a power"
+    if out.kind != "q" or out.power != 1 or out.width != 1:
+        return "the output must be one quadratic neuron (q1)"
+    if spec.full:
+        return "the deep normal form needs triangular indexing (the weights are then coefficients)"
+    if kind != "invariant":
+        return "the deep normal form covers invariant networks only"
+    return _unsupported_exclusion(exclude)
+
+
+def _expand(spec: NetworkSpec, r: int, central: bool, p: int, deadline: float | None):
+    """x-coefficients of ``theta_T(y(z(x)))`` as ``{x-monomial: {weight exponent: coeff}}``.
+
+    Variables: the first layer's ``h1 * |z_i|`` coefficients, then the used
+    second-layer units' ``|y_k|`` each.
+    """
+    import flint
+
+    n = spec.n_inputs
+    l1, l2, _ = spec.layers
+    h1 = l1.width
+    M1 = _monomials(n, _DEGREE[l1.kind])
+    M2 = _monomials(h1, _DEGREE[l2.kind])
+    u = r if central else r + 1
+    nw = h1 * len(M1) + u * len(M2)
+    names = [f"w{j}" for j in range(nw)] + [f"x{i}" for i in range(n)]
+    ctx = flint.nmod_mpoly_ctx.get(tuple(names), modulus=p)
+    gens = ctx.gens()
+    w, x = gens[:nw], gens[nw:]
+    one = ctx.from_dict({(0,) * len(names): 1})
+
+    def mono(vars_, e):
+        m = one
+        for v, k in zip(vars_, e):
+            if k:
+                m = m * v ** k
+        return m
+
+    xm = [mono(x, e) for e in M1]
+    z = [sum((w[i * len(M1) + a] * xm[a] for a in range(len(M1))), ctx.from_dict({}))
+         for i in range(h1)]
+    zm = [mono(z, e) for e in M2]
+    off = h1 * len(M1)
+    F = ctx.from_dict({})
+    for k in range(u):
+        if deadline is not None and time.perf_counter() > deadline:
+            raise TimeLimit
+        yk = sum((w[off + k * len(M2) + b] * zm[b] for b in range(len(M2))), ctx.from_dict({}))
+        F = F + (yk * yk if k < r else yk)
+    coef: dict = {}
+    for e, c in F.to_dict().items():
+        coef.setdefault(tuple(e[nw:]), {})[tuple(e[:nw])] = int(c)
+    return coef, nw, off, len(M2)
+
+
+def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int = DEFAULT_PRIME,
+           seed: int = 0, deadline: float | None = None) -> list[Stratum]:
+    """The output types of ``spec`` (module docstring), each with its fibre's system.
+
+    Raises :class:`~varieties.timelimit.TimeLimit` past ``deadline``.
+    """
+    spec = parse_spec(spec)
+    why = applies(spec, "invariant", exclude)
+    if why:
+        raise ValueError(why)
+    n, p = spec.n_inputs, prime
+    l1, l2, _ = spec.layers
+    h = l2.width
+    nz = len(_monomials(l1.width, _DEGREE[l2.kind]))
+    dmax = _DEGREE[l1.kind] * _DEGREE[l2.kind] * 2
+    orbits = _orbits(_monomials(n, dmax), get_group(group, n).generators)
+    excl = "constant-output" in exclude
+    rng = random.Random(f"deep-normal-form:{seed}:{p}")
+    out = []
+    types = []
+    for r in range(h + 1):
+        types.append((r, True))
+        if r < h:
+            types.append((r, False))
+    for r, central in types:
+        mats = r * h - r * (r - 1) // 2
+        u = r if central else r + 1
+        if central:
+            base = mats + r + 1 + (h - u) * nz
+            name = f"central rank {r}: " + (" + ".join(f"y{i + 1}^2" for i in range(r))
+                                            or "0") + " + c"
+        else:
+            base = mats + h + 1 + (h - u) * nz
+            name = ("parabolic rank " + str(r) + ": "
+                    + " + ".join([f"y{i + 1}^2" for i in range(r)] + [f"y{r + 1}"]))
+        if central and r == 0:
+            # F = c: the fibre is every first layer, and nothing else is used.
+            st = Stratum(name, 0, True, base + l1.width * len(_monomials(n, _DEGREE[l1.kind])),
+                         0, None, 0)
+            st.excluded = excl
+            out.append(st)
+            continue
+        coef, nw, off, size = _expand(spec, r, central, p, deadline)
+        zero = (0,) * n
+        # An orbit's absent monomials have coefficient 0, which the others must match.
+        full = {mu: coef.get(mu, {}) for orb in orbits for mu in orb}
+        polys = _invariance(full, orbits, p)
+        image = [coef[mu] for mu in coef]
+        names = [f"z{j}" for j in range(off)] + [f"y{j}" for j in range(nw - off)]
+        extra = 0
+        if central:
+            # c: the image's constant coefficient gains it; no equation has it.
+            names.append("c")
+            extra = 1
+            image = [{e + (0,): v for e, v in f.items()} for f in image]
+            cpoly = {e + (0,): v for e, v in coef.get(zero, {}).items()}
+            cpoly[(0,) * nw + (1,)] = 1
+            cpoly = {e: v for e, v in cpoly.items() if v}
+            image = [f for mu, f in zip(coef, image) if mu != zero] + [cpoly]
+            polys = [{e + (0,): v for e, v in f.items()} for f in polys]
+        if excl:
+            rel = _nonconstant_relation(coef, rng, p, nw + extra + 1, (0,) * extra)
+            polys = [{e + (0,): v for e, v in f.items()} for f in polys] + [rel]
+            image = [{e + (0,): v for e, v in f.items()} for f in image]
+            names.append("t")
+        st = Stratum(name, r, central, base, 0, System(tuple(names), polys, p), nw, image)
+        st.unit_offset, st.unit_size = off, size
+        st.fibre_has_zero = not excl
+        # Substituting a slice into a high-degree Rabinowitsch relation can take
+        # far longer than its term count says, and only a child can be stopped.
+        st.in_child = True if excl else None
+        out.append(st)
+    return out
+
+
+def prepare(spec: NetworkSpec | str, group, *, exclude=(), prime: int = DEFAULT_PRIME,
+            seed: int = 0, deadline: float | None = None) -> NormalFormBounds:
+    """The strata of ``spec``, not yet searched (:func:`.normal_form.search_dims`)."""
+    spec = parse_spec(spec)
+    return NormalFormBounds(str(spec), str(get_group(group, spec.n_inputs)), list(exclude),
+                            prime, seed, strata=strata(spec, group, exclude=exclude, prime=prime,
+                                                       seed=seed, deadline=deadline),
+                            group_spec=group, method="deep normal form")
+
+
+def deep_normal_form_bounds(spec, group="symmetric", kind: str | None = None, *,
+                            dim_lower: int = 0, function_lower: int = 0, exclude=(),
+                            engine: str = "auto", prime: int = DEFAULT_PRIME, seed: int = 0,
+                            timeout: float = 30.0, function_dim: bool = True) -> NormalFormBounds:
+    """Bounds on ``dim V`` and ``dim F(V)`` of a three-layer network with a quadratic output.
+
+    Parameters are those of :func:`.normal_form.normal_form_bounds` (there is
+    no factorisation here). ``complete`` is False when ``timeout`` ran out
+    (unsearched strata keep their trivial bounds, so the result stays valid).
+
+    Raises ``ValueError`` when :func:`applies` says no.
+    """
+    spec = parse_spec(spec)
+    why = applies(spec, kind, exclude)
+    if why:
+        raise ValueError(why)
+    stop = time.perf_counter() + timeout
+    out = prepare(spec, group, exclude=exclude, prime=prime, seed=seed, deadline=stop)
+    search_dims(out, dim_lower, engine=engine, stop=stop)
+    if function_dim:
+        search_functions(out, function_lower, engine=engine, stop=stop, factorise=False)
+    return out
