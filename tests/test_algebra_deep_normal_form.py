@@ -3,7 +3,8 @@
 import pytest
 from conftest import family_lower
 
-from varieties.algebra.deep_normal_form import applies, deep_normal_form_bounds, strata
+from varieties.algebra.deep_normal_form import (applies, deep_normal_form_bounds,
+                                                fibre_unknowns, strata)
 from varieties.algebra.exclusions import exclusion_poly, rabinowitsch
 from varieties.algebra.slicing import slice_bounds
 from varieties.algebra.system import build_problem
@@ -49,6 +50,7 @@ def test_three_layer_generic_stratum_counts_every_weight():
         h = sp.layers[1].width
         top = [st for st in strata(sp, "symmetric") if st.central and st.r == h][0]
         assert top.base + top.n_unknowns == len(sp.weights)
+        assert max(st.n_unknowns for st in strata(sp, "symmetric")) == fibre_unknowns(sp)
 
 
 @pytest.mark.parametrize("spec,kind,exclude,words", [

@@ -306,10 +306,18 @@ class _Analysis:
         if applies(self.problem.spec, self.kind, self.exclude):
             if deep.applies(self.problem.spec, self.kind, self.exclude):
                 return
+            if deep.fibre_unknowns(self.problem.spec) > deep.ANALYZE_MAX_UNKNOWNS:
+                self.note(f"deep normal form skipped: its largest fibre has "
+                          f"{deep.fibre_unknowns(self.problem.spec)} unknowns (more than "
+                          f"{deep.ANALYZE_MAX_UNKNOWNS}; run deep_normal_form_bounds with a "
+                          "longer timeout)")
+                return
             what = "deep normal form"
         self.enter(what)
-        # Half of what is left: V's own slices follow should the strata not settle it.
-        stop = time.perf_counter() + max(0.1, self.left() / 2)
+        # Half of what is left (a quarter for three layers, whose strata's systems are
+        # big): V's own slices follow should the strata not settle it.
+        share = 2 if what == "normal form" else 4
+        stop = time.perf_counter() + max(0.1, self.left() / share)
         excl = [e.name for e in self.exclusion_objs]
         if what == "normal form":
             nf = prepare(self.problem.spec, self.group, exclude=excl, prime=self.prime,

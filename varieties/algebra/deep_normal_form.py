@@ -65,6 +65,19 @@ from .normal_form import (NormalFormBounds, Stratum, _invariance, _nonconstant_r
                           _orbits, _unsupported_exclusion, search_dims, search_functions)
 
 _DEGREE = {"q": 2, "a": 1}
+#: :func:`~.analyze.analyze` skips the deep normal form when the generic
+#: stratum's fibre has more unknowns than this: ``3,q3,q3,q1`` (60) needs
+#: minutes for that stratum and 28 s just to build the strata, which a 60 s
+#: analysis then lacks for V's own slices and function bounds.
+ANALYZE_MAX_UNKNOWNS = 50
+
+
+def fibre_unknowns(spec: NetworkSpec | str) -> int:
+    """Unknowns of the largest fibre (central rank ``h2``): ``h1 |z_i| + h2 |y_k|``."""
+    spec = parse_spec(spec)
+    l1, l2, _ = spec.layers
+    return (l1.width * len(_monomials(spec.n_inputs, _DEGREE[l1.kind]))
+            + l2.width * len(_monomials(l1.width, _DEGREE[l2.kind])))
 
 
 def applies(spec: NetworkSpec | str, kind: str | None = None, exclude=()) -> str | None:
