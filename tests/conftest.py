@@ -126,3 +126,15 @@ def family_lower(spec, group, exclude=()) -> int:
     return max(f.dim_lower for f in families(spec, group, "invariant", polys=polys, timeout=60)
                if f.dim_lower is not None and not any(excluded_at(e, f.point, f.prime)
                                                       for e in ex))
+
+
+def v_slices(spec, group, lower, exclude=()):
+    """Bounds on dim V from random slices of V itself (cubics in all the weights)."""
+    from varieties.algebra.exclusions import exclusion_poly, rabinowitsch
+    from varieties.algebra.slicing import slice_bounds
+    from varieties.algebra.system import build_problem
+
+    pb = build_problem(spec, group, "invariant")
+    for e in exclude:
+        rabinowitsch(pb, exclusion_poly(pb.spec, e, 0))
+    return slice_bounds(pb.system(32003), lower=lower, timeout=60, n_weights=pb.n_weights)

@@ -1,25 +1,11 @@
 """The output's normal form for three-layer networks, checked against families and V's own slices."""
 
 import pytest
-from conftest import family_lower
+from conftest import family_lower, v_slices
 
 from varieties.algebra.deep_normal_form import (applies, deep_normal_form_bounds,
                                                 fibre_unknowns, strata)
-from varieties.algebra.exclusions import exclusion_poly, rabinowitsch
-from varieties.algebra.slicing import slice_bounds
-from varieties.algebra.system import build_problem
 from varieties.network import parse_spec
-
-
-_family_lower = family_lower
-
-
-def _v_slices(spec, group, lower, exclude=()):
-    """Bounds on dim V from random slices of V itself (all the weights)."""
-    pb = build_problem(spec, group, "invariant")
-    for e in exclude:
-        rabinowitsch(pb, exclusion_poly(pb.spec, e, 0))
-    return slice_bounds(pb.system(32003), lower=lower, timeout=60, n_weights=pb.n_weights)
 
 
 @pytest.mark.parametrize("spec,group,exclude", [
@@ -30,14 +16,14 @@ def _v_slices(spec, group, lower, exclude=()):
     ("3,a2,a2,q1", "cyclic", ("constant-output",)),
 ])
 def test_bounds_agree_with_v_slices_and_families(spec, group, exclude):
-    lower = _family_lower(spec, group, exclude)
+    lower = family_lower(spec, group, exclude)
     db = deep_normal_form_bounds(spec, group, dim_lower=lower, exclude=exclude,
                                  function_dim=False, timeout=120)
     assert db.complete
     # The strata's maximum is an upper bound; V's own slices (an independent
     # system: cubics in all the weights) settle the dimension on these small
     # cases, and the exact families are below it (3,a2,a2,q1: 16 < 17).
-    sb = _v_slices(spec, group, lower, exclude)
+    sb = v_slices(spec, group, lower, exclude)
     assert sb.lower == sb.upper
     assert lower <= db.dim_upper == sb.upper
     assert db.dim_lower <= db.dim_upper

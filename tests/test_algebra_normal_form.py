@@ -1,30 +1,20 @@
 """The output's normal form: strata bounds checked against V's own slices and closed counts."""
 
 import pytest
-from conftest import family_lower
+from conftest import family_lower, v_slices
 
 from varieties import analyze
 from varieties.algebra.evaluation import PRIMES as DEFAULT_PRIMES
-from varieties.algebra.exclusions import exclusion_poly, rabinowitsch
 from varieties.algebra.families import families
 from varieties.algebra.function_bounds import equivariant_poly_dim
 from varieties.algebra.function_dim import function_dim
 from varieties.algebra.normal_form import applies, normal_form_bounds, strata
-from varieties.algebra.slicing import slice_bounds
-from varieties.algebra.system import build_problem
 from varieties.network import parse_spec
 
 
-_family_lower = family_lower
-
-
 def _v_upper(spec, group, lower, exclude=()):
-    """An upper bound on dim V from random slices of V itself (cubics in all the weights)."""
-    pb = build_problem(spec, group, "invariant")
-    for e in exclude:
-        rabinowitsch(pb, exclusion_poly(pb.spec, e, 0))
-    sb = slice_bounds(pb.system(32003), lower=lower, timeout=60, n_weights=pb.n_weights)
-    return sb.upper
+    """An upper bound on dim V from random slices of V itself."""
+    return v_slices(spec, group, lower, exclude).upper
 
 
 @pytest.mark.parametrize("spec,group,exclude", [
@@ -39,7 +29,7 @@ def _v_upper(spec, group, lower, exclude=()):
 def test_the_strata_give_the_dimension_of_v(spec, group, exclude):
     # Two independent systems (V's cubics, the strata's quadrics) agree on the
     # upper bound, and an exact family attains it.
-    low = _family_lower(spec, group, exclude)
+    low = family_lower(spec, group, exclude)
     nf = normal_form_bounds(spec, group, exclude=exclude, dim_lower=low, timeout=60,
                             function_dim=False)
     assert nf.complete

@@ -306,9 +306,10 @@ class _Analysis:
         if applies(self.problem.spec, self.kind, self.exclude):
             if deep.applies(self.problem.spec, self.kind, self.exclude):
                 return
-            if deep.fibre_unknowns(self.problem.spec) > deep.ANALYZE_MAX_UNKNOWNS:
-                self.note(f"deep normal form skipped: its largest fibre has "
-                          f"{deep.fibre_unknowns(self.problem.spec)} unknowns (more than "
+            unknowns = deep.fibre_unknowns(self.problem.spec)
+            if unknowns > deep.ANALYZE_MAX_UNKNOWNS:
+                self.note(f"deep normal form skipped: its largest fibre has {unknowns} "
+                          f"unknowns (more than "
                           f"{deep.ANALYZE_MAX_UNKNOWNS}; run deep_normal_form_bounds with a "
                           "longer timeout)")
                 return

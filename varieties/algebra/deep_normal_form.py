@@ -191,18 +191,17 @@ def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int
         # An orbit's absent monomials have coefficient 0, which the others must match.
         full = {mu: coef.get(mu, {}) for orb in orbits for mu in orb}
         polys = _invariance(full, orbits, p)
-        image = [coef[mu] for mu in coef]
+        image = list(coef.values())
         names = [f"z{j}" for j in range(off)] + [f"y{j}" for j in range(nw - off)]
         extra = 0
         if central:
             # c: the image's constant coefficient gains it; no equation has it.
             names.append("c")
             extra = 1
-            image = [{e + (0,): v for e, v in f.items()} for f in image]
             cpoly = {e + (0,): v for e, v in coef.get(zero, {}).items()}
             cpoly[(0,) * nw + (1,)] = 1
-            cpoly = {e: v for e, v in cpoly.items() if v}
-            image = [f for mu, f in zip(coef, image) if mu != zero] + [cpoly]
+            image = [{e + (0,): v for e, v in f.items()} for mu, f in coef.items()
+                     if mu != zero] + [cpoly]
             polys = [{e + (0,): v for e, v in f.items()} for f in polys]
         if excl:
             rel = _nonconstant_relation(coef, rng, p, nw + extra + 1, (0,) * extra)
