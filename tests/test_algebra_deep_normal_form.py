@@ -51,3 +51,87 @@ def test_refusals_say_why(spec, kind, exclude, words):
     assert why is not None and words in why
     with pytest.raises(ValueError, match=words):
         deep_normal_form_bounds(spec, "symmetric", kind, exclude=exclude)
+
+
+@pytest.mark.parametrize("spec,group,exclude", [
+    ("2,q1,q2,q1", "symmetric", ("constant-output",)),
+    ("2,a2,a2,q1", "symmetric", ()),
+    ("3,a2,a2,q1", "symmetric", ("constant-output",)),
+    ("3,a2,a2,q1", "cyclic", ()),
+])
+def test_rank_one_character_split_has_the_squared_fibres_dimension(spec, group, exclude):
+    # The split (y1 o g = +-y1, linear in y1's coefficients) against the
+    # stratum's direct system (y1^2 invariant, with the Rabinowitsch relation
+    # on y1^2's coefficients): the same set, so the same dimension.
+    import random
+
+    from varieties.algebra import deep_normal_form as dnf
+    from varieties.algebra.engines import DEFAULT_PRIME, System
+    from varieties.algebra.evaluation import x_monomials
+    from varieties.algebra.normal_form import _invariance, _nonconstant_relation, _orbits
+    from varieties.algebra.slicing import slice_bounds
+    from varieties.groups import get_group
+
+    sp, p = parse_spec(spec), DEFAULT_PRIME
+    pieces = [st for st in strata(sp, group, exclude=exclude) if st.central and st.r == 1]
+    assert len(pieces) == 2 ** len(get_group(group, sp.n_inputs).generators)
+    split = max(slice_bounds(st.system, n_weights=st.n_unknowns, timeout=60).upper
+                for st in pieces)
+    coef, nw, _, _ = dnf._expand(sp, 1, True, p, None)
+    dmax = 2 * dnf._DEGREE[sp.layers[0].kind] * dnf._DEGREE[sp.layers[1].kind]
+    orbits = _orbits(x_monomials(sp.n_inputs, dmax), get_group(group, sp.n_inputs).generators)
+    polys = _invariance({mu: coef.get(mu, {}) for o in orbits for mu in o}, orbits, p)
+    names = [f"w{i}" for i in range(nw)]
+    if exclude:
+        polys = [{e + (0,): v for e, v in f.items()} for f in polys]
+        polys.append(_nonconstant_relation(coef, random.Random(1), p, nw + 1))
+        names.append("t")
+    direct = slice_bounds(System(tuple(names), polys, p), n_weights=nw, timeout=60)
+    assert direct.lower == direct.upper == split
+
+
+def _rank_one_pieces(spec, group):
+    from varieties.algebra.slicing import slice_bounds
+
+    out = {}
+    for st in strata(spec, group, exclude=("constant-output",)):
+        if st.central and st.r == 1:
+            b = slice_bounds(st.system, lower=-1, n_weights=st.n_unknowns, timeout=60)
+            assert b.lower == b.upper
+            out[st.name.rsplit("(", 1)[1].split(")")[0]] = b.upper
+    return out
+
+
+def test_rank_one_pieces_are_the_characters():
+    # Minus the constant output. Under C_3 (one generator, a 3-cycle) the
+    # pattern - is no character: P = 0, excluded. Under S_2 the pattern - is
+    # the sign character, and its piece matches P o s = sgn(s) P imposed for
+    # every permutation s, built here independently of the generators.
+    import itertools
+    import random
+
+    from varieties.algebra import deep_normal_form as dnf
+    from varieties.algebra.engines import DEFAULT_PRIME, System
+    from varieties.algebra.evaluation import x_monomials
+    from varieties.algebra.normal_form import _nonconstant_relation
+    from varieties.algebra.slicing import slice_bounds
+
+    cyc = _rank_one_pieces(parse_spec("3,a2,a2,q1"), "cyclic")
+    assert cyc["-"] == -1 < cyc["+"]
+    n, sp, p = 2, parse_spec("2,a2,a2,q1"), DEFAULT_PRIME
+    pieces = _rank_one_pieces(sp, "symmetric")
+    coef, nw, _, _ = dnf._expand(sp, 0, False, p, None)
+    polys = []
+    for perm in itertools.permutations(range(n)):
+        sgn = (-1) ** sum(perm[i] > perm[j] for i in range(n) for j in range(i + 1, n))
+        for mu in x_monomials(n, 1):
+            nu = tuple(mu[perm[j]] for j in range(n))
+            f = dict(coef.get(nu, {}))
+            for e, c in coef.get(mu, {}).items():
+                f[e] = (f.get(e, 0) - sgn * c) % p
+            if any(f.values()):
+                polys.append({e + (0,): c for e, c in f.items() if c})
+    polys.append(_nonconstant_relation(coef, random.Random(2), p, nw + 1))
+    sign = slice_bounds(System(tuple(f"w{i}" for i in range(nw + 1)), polys, p),
+                        lower=-1, n_weights=nw, timeout=60)
+    assert sign.lower == sign.upper == pieces["-"] >= 0
