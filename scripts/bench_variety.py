@@ -27,7 +27,12 @@ tractable, each as a ratio to a baseline timed in the same run:
   against that stratum's image slices (``3,q2,q1`` under ``C_3``);
 * **the quadratic hidden layer's normal form** (:mod:`varieties.algebra.hidden_normal_form`)
   against V's slice (``3,q3,q3`` equivariant, ``dim <= 36``) and V's image
-  slice (``2,q2,q2`` equivariant, ``function_dim <= 9``).
+  slice (``2,q2,q2`` equivariant, ``function_dim <= 9``);
+* **the three-layer normal form** (:mod:`varieties.algebra.deep_normal_form`)
+  against V's slice (``3,q2,q2,q1``, ``dim <= 33``), and its central rank-1
+  stratum split by characters (``y1 o g = +-y1``, cubics) against the
+  squared system (``y1^2`` invariant, sextics) at codimension 18 with
+  ``constant-output`` excluded.
 
 Target: every case settled (dim lower = upper) in under 60 s with the default.
 
@@ -241,6 +246,64 @@ def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     hb, th = _timed(lambda: _hidden(spec, kind, pb, system, 15, 9, timeout), repeat)
     row(label, f"hidden normal form ({len(hb.strata)} strata)",
         max(s.n_unknowns for s in hb.strata), f"fn dim <= {hb.function_upper}", th, tv)
+    deep_strategies(timeout, repeat, row, base_timed_out)
+
+
+def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
+    """The three-layer normal form against V's slice, and its rank-1 split by characters."""
+    import random
+
+    from varieties.algebra import deep_normal_form as dnf
+    from varieties.algebra import engines
+    from varieties.algebra.evaluation import x_monomials
+    from varieties.algebra.normal_form import _invariance, _nonconstant_relation, _orbits
+    from varieties.algebra.slicing import slice_test
+    from varieties.algebra.system import build_problem
+    from varieties.groups import get_group
+    from varieties.network import parse_spec
+
+    # 3,q2,q2,q1 under S_3: dim <= 33 (the families), V's slice against the deep strata.
+    spec = "3,q2,q2,q1"
+    pb = build_problem(spec, "symmetric", "invariant")
+    system = pb.system(engines.DEFAULT_PRIME)
+    v, tv = _timed(lambda: slice_test(system, 34, "msolve", 0, timeout,
+                                      n_weights=pb.n_weights), repeat)
+    label = f"{spec} dim"
+    base_timed_out[0] = False
+    row(label, "V slice (baseline)", pb.n_weights - 34, _answer(v.empty), tv, tv)
+    base_timed_out[0] = v.empty is None
+    db, td = _timed(lambda: dnf.deep_normal_form_bounds(spec, "symmetric", dim_lower=33,
+                                                        timeout=timeout, function_dim=False),
+                    repeat)
+    row(label, f"deep normal form ({len(db.strata)} strata)",
+        max(s.n_unknowns for s in db.strata), f"dim <= {db.dim_upper}", td, tv)
+    # Minus the constant output, the central rank-1 fibre at codimension 18:
+    # y1^2 invariant (sextics) against y1 o g = +-y1 (cubics, one system per sign pattern).
+    sp, p = parse_spec(spec), engines.DEFAULT_PRIME
+    coef, nw, _, _ = dnf._expand(sp, 1, True, p, None)
+    gens = get_group("symmetric", 3).generators
+    orbits = _orbits(x_monomials(3, 8), gens)
+    polys = _invariance({mu: coef.get(mu, {}) for o in orbits for mu in o}, orbits, p)
+    polys = [{e + (0,): c for e, c in f.items()} for f in polys]
+    polys.append(_nonconstant_relation(coef, random.Random(0), p, nw + 1))
+    squared = engines.System(tuple(f"w{i}" for i in range(nw + 1)), polys, p)
+    sq, ts = _timed(lambda: slice_test(squared, 18, "msolve", 0, timeout, n_weights=nw,
+                                       in_child=True), repeat)
+    label = f"{spec} -constant-output rank 1"
+    base_timed_out[0] = False
+    row(label, "y1^2 invariant (baseline)", nw + 1 - 18, _answer(sq.empty), ts, ts)
+    base_timed_out[0] = sq.empty is None
+    pieces = [st for st in dnf.strata(sp, "symmetric", exclude=("constant-output",))
+              if st.central and st.r == 1]
+
+    def split():
+        return [slice_test(st.system, 18, "msolve", 0, timeout, n_weights=st.n_unknowns,
+                           in_child=True).empty for st in pieces]
+
+    answers, tc = _timed(split, repeat)
+    answer = ("nonempty" if False in answers else
+              "timeout" if None in answers else "empty")
+    row(label, f"y1 o g = +-y1 ({len(pieces)} sign patterns)", nw + 1 - 18, answer, tc, ts)
 
 
 def _hidden(spec, kind, pb, system, dim_lower, function_lower, timeout):

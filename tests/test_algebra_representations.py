@@ -191,6 +191,51 @@ def test_dead_unit_families_in_v_are_symmetric_by_brute_force(spec):
             assert evaluate(pr.spec, w, act_on_input(g, x)) == act_on_input(act.rho(g), y)
 
 
+@pytest.mark.parametrize("spec,group", [("3,q2,q2,q1", "symmetric"), ("3,a2,q2,q1", "cyclic")])
+def test_unread_unit_families_are_symmetric_by_brute_force(spec, group):
+    # Every group element, exact rational arithmetic, at a random family point.
+    from varieties.actions import make_action
+    from varieties.algebra.families import families
+    from varieties.network import evaluate, parse_spec
+
+    sp = parse_spec(spec)
+    G = get_group(group, sp.n_inputs)
+    act = make_action(G, "invariant", 1)
+    rng = random.Random(5)
+    unread = [f for f in families(sp, group, "invariant") if "unread" in f.name and f.matrix]
+    assert unread
+    for fam in unread:
+        w = _family_point(sp, fam, rng)
+        x = [Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(sp.n_inputs)]
+        y = evaluate(sp, w, x)
+        for g in G.elements():
+            assert evaluate(sp, w, act_on_input(g, x)) == act_on_input(act.rho(g), y)
+
+
+def test_unread_units_beat_the_other_families_minus_the_constant_output():
+    # 3,q2,q2,q1: the deep normal form's central rank-1 strata (base 10)
+    # have fibres of dimension 18 by their slices (modular); the unread-unit
+    # family reaches the same 28 exactly, and no family without unread units does.
+    from varieties.algebra.deep_normal_form import strata
+    from varieties.algebra.exclusions import exclusion_poly, excluded_at
+    from varieties.algebra.families import families
+    from varieties.algebra.slicing import slice_bounds
+
+    ex = exclusion_poly("3,q2,q2,q1", "constant-output", 0)
+    best = {}
+    for f in families("3,q2,q2,q1", "symmetric", "invariant"):
+        if f.dim_lower is not None and not excluded_at(ex, f.point, f.prime):
+            key = "unread" in f.name
+            best[key] = max(best.get(key, -1), f.dim_lower)
+    # Each piece from one codimension below the family's (a slice of the full
+    # positive-dimensional system would take minutes): its upper bound.
+    rank1 = max(st.base + slice_bounds(st.system, lower=best[True] - st.base - 1,
+                                       n_weights=st.n_unknowns, timeout=60).upper
+                for st in strata("3,q2,q2,q1", "symmetric", exclude=("constant-output",))
+                if st.central and st.r == 1)
+    assert best[False] < best[True] == rank1
+
+
 def test_dead_units_close_the_gap_of_an_affine_hidden_layer():
     """4,a4,q1: a dead-unit family reaches the slices' upper bound, no other family does.
 

@@ -491,7 +491,8 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str | None = None
     """
     from .engines import TimeLimit
 
-    from .rep_families import DEAD_BASES, dead_unit_families, representation_families
+    from .rep_families import (DEAD_BASES, dead_unit_families, representation_families,
+                                unread_unit_families)
 
     deadline = deadline_after(timeout)
     p = prime
@@ -510,9 +511,11 @@ def families(spec: NetworkSpec | str, group="symmetric", kind: str | None = None
             out.append(f)
     if representations:
         # One family per action of the group on the hidden units (.rep_families),
-        # and the built-in ones with dead hidden units.
+        # and the built-in ones with dead hidden units, or unread ones in two layers.
         reps = representation_families(spec, group, kind)
-        out.extend(dead_unit_families(spec, [f for f in out if f.matrix] + reps[:DEAD_BASES]))
+        builtin = [f for f in out if f.matrix]
+        out.extend(dead_unit_families(spec, builtin + reps[:DEAD_BASES]))
+        out.extend(unread_unit_families(spec, builtin))
         out.extend(reps)
     done = []
     # Membership first, for all families at once: the ranks are only worth

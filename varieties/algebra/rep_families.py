@@ -161,6 +161,59 @@ def dead_unit_families(spec: NetworkSpec, bases) -> list[Family]:
     return out
 
 
+def unread_unit_family(spec: NetworkSpec, fam: Family, unread: dict) -> Family:
+    """``fam`` with the hidden units ``unread[layer]`` not read by the next layer.
+
+    The next layer's weights that read them are zero, so the output does not
+    depend on them and their incoming weights become free parameters. If
+    ``fam`` lies in ``V`` so does this family whenever each set is a union of
+    orbits of the family's action (the membership check of
+    :func:`.families.families` drops the others). Unlike a dead unit (output
+    0, outgoing weights free), an unread unit is any function: with a unit
+    unread in each hidden layer of ``3,q2,q2,q1`` (the remaining first-layer
+    unit invariant, the second-layer unit reading only it) the family has
+    dimension 28 minus the constant output, one more than any other family.
+    """
+    rows = [list(r) for r in fam.matrix]
+    free = []
+    # Layer by layer, so that an unread unit's incoming weights are free even
+    # where they read an unread unit of the layer before.
+    for layer in sorted(unread):
+        units = set(unread[layer])
+        for r, w in enumerate(spec.weight_index):
+            if w.layer == layer + 1 and any(v in units for v in (w.i, w.j) if v is not None):
+                rows[r] = [0] * fam.n_params
+                if r in free:
+                    free.remove(r)
+            elif w.layer == layer and w.k in units and r not in free:
+                rows[r] = [0] * fam.n_params
+                free.append(r)
+    keep = [c for c in range(fam.n_params) if any(row[c] for row in rows)]
+    M = [[row[c] for c in keep] + [int(r == e) for e in free] for r, row in enumerate(rows)]
+    label = ", ".join(f"{len(u)} unread (layer {l})" for l, u in sorted(unread.items()))
+    return Family(f"{fam.name} + {label}", M, len(keep) + len(free))
+
+
+def unread_unit_families(spec: NetworkSpec, bases) -> list[Family]:
+    """Each base with its last ``k_l`` units unread in every hidden layer ``l``, networks of 3+ layers.
+
+    One family per choice of ``0 <= k_l < width_l`` with at least two hidden
+    layers having ``k_l > 0`` (one unread layer alone is, up to the
+    reparametrisations, often a dead-unit family already).
+    """
+    hidden = list(enumerate(spec.layers[:-1], start=1))
+    if len(hidden) < 2:
+        return []
+    out = []
+    for ks in itertools.product(*[range(layer.width) for _, layer in hidden]):
+        if sum(1 for k in ks if k) < 2:
+            continue
+        unread = {l: range(layer.width - k, layer.width)
+                  for (l, layer), k in zip(hidden, ks) if k}
+        out.extend(unread_unit_family(spec, fam, unread) for fam in bases)
+    return out
+
+
 def representation_families(spec: NetworkSpec | str, group="symmetric", kind: str = "invariant",
                             *, limit: int = MAX_FAMILIES) -> list[Family]:
     """One family per choice of (signed) actions on the hidden layers, at most ``limit``.
