@@ -204,7 +204,6 @@ def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     from varieties.algebra.factor_images import rank2_image
     from varieties.algebra.function_bounds import image_slice
     from varieties.algebra.normal_form import normal_form_bounds
-    from varieties.algebra.slicing import slice_test
     from varieties.algebra.system import build_problem
 
     # 3,q2,q1 under C_3: the central rank-2 stratum's image, by its slices and exactly.
@@ -221,14 +220,9 @@ def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     row(label, f"factorisation ({im.types} types)", 0, f"= {im.value}", tf, tv)
     # 3,q3,q3 equivariant under S_3: dim <= 36 (the families), V's slice against the strata.
     spec, kind = "3,q3,q3", "equivariant"
-    pb = build_problem(spec, "symmetric", kind)
-    system = pb.system(engines.DEFAULT_PRIME)
-    v, tv = _timed(lambda: slice_test(system, 37, "msolve", 0, timeout,
-                                      n_weights=pb.n_weights), repeat)
     label = f"{spec} {kind} dim"
-    base_timed_out[0] = False
-    row(label, "V slice (baseline)", pb.n_weights - 37, _answer(v.empty), tv, tv)
-    base_timed_out[0] = v.empty is None
+    pb, system, tv = _v_slice_baseline(spec, kind, 37, label, timeout, repeat, row,
+                                       base_timed_out)
 
     hb, th = _timed(lambda: _hidden(spec, kind, pb, system, 36, None, timeout), repeat)
     row(label, f"hidden normal form ({len(hb.strata)} strata)",
@@ -258,20 +252,14 @@ def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     from varieties.algebra.evaluation import x_monomials
     from varieties.algebra.normal_form import _invariance, _nonconstant_relation, _orbits
     from varieties.algebra.slicing import slice_test
-    from varieties.algebra.system import build_problem
     from varieties.groups import get_group
     from varieties.network import parse_spec
 
     # 3,q2,q2,q1 under S_3: dim <= 33 (the families), V's slice against the deep strata.
     spec = "3,q2,q2,q1"
-    pb = build_problem(spec, "symmetric", "invariant")
-    system = pb.system(engines.DEFAULT_PRIME)
-    v, tv = _timed(lambda: slice_test(system, 34, "msolve", 0, timeout,
-                                      n_weights=pb.n_weights), repeat)
     label = f"{spec} dim"
-    base_timed_out[0] = False
-    row(label, "V slice (baseline)", pb.n_weights - 34, _answer(v.empty), tv, tv)
-    base_timed_out[0] = v.empty is None
+    _, _, tv = _v_slice_baseline(spec, "invariant", 34, label, timeout, repeat, row,
+                                 base_timed_out)
     db, td = _timed(lambda: dnf.deep_normal_form_bounds(spec, "symmetric", dim_lower=33,
                                                         timeout=timeout, function_dim=False),
                     repeat)
@@ -304,6 +292,22 @@ def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     answer = ("nonempty" if False in answers else
               "timeout" if None in answers else "empty")
     row(label, f"y1 o g = +-y1 ({len(pieces)} sign patterns)", nw + 1 - 18, answer, tc, ts)
+
+
+def _v_slice_baseline(spec, kind, codim, label, timeout, repeat, row, base_timed_out):
+    """Time V's own slice of ``codim`` (S_n) as a baseline row; ``(problem, system, seconds)``."""
+    from varieties.algebra import engines
+    from varieties.algebra.slicing import slice_test
+    from varieties.algebra.system import build_problem
+
+    pb = build_problem(spec, "symmetric", kind)
+    system = pb.system(engines.DEFAULT_PRIME)
+    v, tv = _timed(lambda: slice_test(system, codim, "msolve", 0, timeout,
+                                      n_weights=pb.n_weights), repeat)
+    base_timed_out[0] = False
+    row(label, "V slice (baseline)", pb.n_weights - codim, _answer(v.empty), tv, tv)
+    base_timed_out[0] = v.empty is None
+    return pb, system, tv
 
 
 def _hidden(spec, kind, pb, system, dim_lower, function_lower, timeout):

@@ -434,3 +434,16 @@ def test_analyze_shows_constraint_progress_only_when_asked(monkeypatch):
     shown = analyze("2,q1,l1", timeout=30, function_dim=False, progress=True)
     assert "coefficient" in err.getvalue()
     assert (shown.dim_lower, shown.dim_upper) == (quiet.dim_lower, quiet.dim_upper)
+
+
+def test_top_families_leave_out_the_excluded_ones():
+    # 2,q1,q1,q1 minus the constant output: the constant families have the
+    # same orbit rank as the best admissible one, but lie in the excluded locus.
+    from varieties.algebra import analyze
+
+    r = analyze("2,q1,q1,q1", "symmetric", "invariant", exclude=("constant-output",),
+                timeout=60)
+    tied = [f for f in r.families if f["dim_lower"] == r.dim_lower]
+    assert any(f["excluded"] for f in tied)
+    assert all(f["top"] == (not f["excluded"]) for f in tied)
+    assert any(f["top"] for f in r.families)

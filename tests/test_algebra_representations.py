@@ -120,6 +120,23 @@ def _family_point(spec, fam, rng):
     return {w: sum(a * t for a, t in zip(row, theta)) for w, row in zip(spec.weights, fam.matrix)}
 
 
+def _assert_symmetric(spec, group, kind, fams, seed):
+    """``F(g x) = rho(g) F(x)`` exactly at a random rational point of each family, every ``g``."""
+    from varieties.actions import make_action
+    from varieties.network import evaluate
+
+    G = get_group(group, spec.n_inputs)
+    act = make_action(G, kind, spec.n_outputs)
+    rng = random.Random(seed)
+    for fam in fams:
+        w = _family_point(spec, fam, rng)
+        x = [Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(spec.n_inputs)]
+        y = evaluate(spec, w, x)
+        for g in G.elements():
+            assert evaluate(spec, w, act_on_input(g, x)) == act_on_input(act.rho(g), y), \
+                (fam.name, g)
+
+
 @pytest.mark.parametrize("spec,group,kind", [
     ("2,q2,q1", "symmetric", "invariant"), ("3,q3,q1", "symmetric", "invariant"),
     ("3,q2,q1", "cyclic", "invariant"), ("3,q3,q3", "symmetric", "equivariant"),
@@ -129,24 +146,13 @@ def _family_point(spec, fam, rng):
 ])
 def test_every_family_is_symmetric_by_brute_force(spec, group, kind):
     """F(g x) = rho(g) F(x) exactly, for every group element, at random rational weights."""
-    from varieties.actions import make_action
     from varieties.algebra.rep_families import representation_families
-    from varieties.network import evaluate, parse_spec
-
+    from varieties.network import parse_spec
 
     s = parse_spec(spec)
-    G = get_group(group, s.n_inputs)
-    act = make_action(G, kind, s.n_outputs)
-    rng = random.Random(7)
     fams = representation_families(s, group, kind)
     assert fams
-    for fam in fams:
-        w = _family_point(s, fam, rng)
-        x = [Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(s.n_inputs)]
-        y = evaluate(s, w, x)
-        for g in G.elements():
-            gy = evaluate(s, w, act_on_input(g, x))
-            assert gy == act_on_input(act.rho(g), y), (fam.name, g)
+    _assert_symmetric(s, group, kind, fams, 7)
 
 
 def test_families_are_checked_in_v_and_bounded_by_the_function_bounds():
@@ -171,45 +177,25 @@ def test_families_are_checked_in_v_and_bounded_by_the_function_bounds():
 
 @pytest.mark.parametrize("spec", ["4,a4,q1", "3,q3,q1", "3,l3^2,l2^2,l1"])
 def test_dead_unit_families_in_v_are_symmetric_by_brute_force(spec):
-    from varieties.actions import make_action
     from varieties.algebra.families import families
     from varieties.algebra.system import build_problem
-    from varieties.network import evaluate
 
     pr = build_problem(spec)
-    G = get_group("symmetric", pr.spec.n_inputs)
-    act = make_action(G, "invariant", 1)
-    rng = random.Random(3)
     dead = [f for f in families(pr.spec, "symmetric", "invariant", polys=pr.polys())
             if "dead" in f.name and f.matrix]
     assert dead
-    for fam in dead:
-        w = _family_point(pr.spec, fam, rng)
-        x = [Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(pr.spec.n_inputs)]
-        y = evaluate(pr.spec, w, x)
-        for g in G.elements():
-            assert evaluate(pr.spec, w, act_on_input(g, x)) == act_on_input(act.rho(g), y)
+    _assert_symmetric(pr.spec, "symmetric", "invariant", dead, 3)
 
 
 @pytest.mark.parametrize("spec,group", [("3,q2,q2,q1", "symmetric"), ("3,a2,q2,q1", "cyclic")])
 def test_unread_unit_families_are_symmetric_by_brute_force(spec, group):
-    # Every group element, exact rational arithmetic, at a random family point.
-    from varieties.actions import make_action
     from varieties.algebra.families import families
-    from varieties.network import evaluate, parse_spec
+    from varieties.network import parse_spec
 
     sp = parse_spec(spec)
-    G = get_group(group, sp.n_inputs)
-    act = make_action(G, "invariant", 1)
-    rng = random.Random(5)
     unread = [f for f in families(sp, group, "invariant") if "unread" in f.name and f.matrix]
     assert unread
-    for fam in unread:
-        w = _family_point(sp, fam, rng)
-        x = [Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(sp.n_inputs)]
-        y = evaluate(sp, w, x)
-        for g in G.elements():
-            assert evaluate(sp, w, act_on_input(g, x)) == act_on_input(act.rho(g), y)
+    _assert_symmetric(sp, group, "invariant", unread, 5)
 
 
 def test_unread_units_beat_the_other_families_minus_the_constant_output():

@@ -686,8 +686,9 @@ class _Analysis:
         lower, upper = self.lower, self.upper
         rep.dim_lower, rep.dim_upper = lower, upper
         rep.dim = lower if lower == upper else None
-        for entry in rep.families:   # the families that reach the best lower bound
-            entry["top"] = entry.get("dim_lower") is not None and entry["dim_lower"] == lower
+        for entry in rep.families:   # the families outside the exclusions that reach the best lower bound
+            entry["top"] = (entry.get("dim_lower") is not None and entry["dim_lower"] == lower
+                            and not entry.get("excluded"))
         rep.certainty = max(self.lower_how, self.upper_how, key=_RANK.__getitem__)
         rep.prime = self.modular_prime if rep.certainty == "modular" else None
         rep.certificate = "; ".join([c for c in (self.lower_cert, self.upper_cert) if c]
