@@ -245,15 +245,8 @@ def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
 
 def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     """The three-layer normal form against V's slice, and its rank-1 split by characters."""
-    import random
-
     from varieties.algebra import deep_normal_form as dnf
-    from varieties.algebra import engines
-    from varieties.algebra.evaluation import x_monomials
-    from varieties.algebra.normal_form import _invariance, _nonconstant_relation, _orbits
     from varieties.algebra.slicing import slice_test
-    from varieties.groups import get_group
-    from varieties.network import parse_spec
 
     # 3,q2,q2,q1 under S_3: dim <= 33 (the families), V's slice against the deep strata.
     spec = "3,q2,q2,q1"
@@ -267,21 +260,14 @@ def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
         max(s.n_unknowns for s in db.strata), f"dim <= {db.dim_upper}", td, tv)
     # Minus the constant output, the central rank-1 fibre at codimension 18:
     # y1^2 invariant (sextics) against y1 o g = +-y1 (cubics, one system per sign pattern).
-    sp, p = parse_spec(spec), engines.DEFAULT_PRIME
-    coef, nw, _, _ = dnf._expand(sp, 1, True, p, None)
-    gens = get_group("symmetric", 3).generators
-    orbits = _orbits(x_monomials(3, 8), gens)
-    polys = _invariance({mu: coef.get(mu, {}) for o in orbits for mu in o}, orbits, p)
-    polys = [{e + (0,): c for e, c in f.items()} for f in polys]
-    polys.append(_nonconstant_relation(coef, random.Random(0), p, nw + 1))
-    squared = engines.System(tuple(f"w{i}" for i in range(nw + 1)), polys, p)
+    squared, nw = dnf.squared_rank_one_system(spec, "symmetric", exclude_constant=True)
     sq, ts = _timed(lambda: slice_test(squared, 18, "msolve", 0, timeout, n_weights=nw,
                                        in_child=True), repeat)
     label = f"{spec} -constant-output rank 1"
     base_timed_out[0] = False
     row(label, "y1^2 invariant (baseline)", nw + 1 - 18, _answer(sq.empty), ts, ts)
     base_timed_out[0] = sq.empty is None
-    pieces = [st for st in dnf.strata(sp, "symmetric", exclude=("constant-output",))
+    pieces = [st for st in dnf.strata(spec, "symmetric", exclude=("constant-output",))
               if st.central and st.r == 1]
 
     def split():

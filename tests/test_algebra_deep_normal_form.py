@@ -63,30 +63,17 @@ def test_rank_one_character_split_has_the_squared_fibres_dimension(spec, group, 
     # The split (y1 o g = +-y1, linear in y1's coefficients) against the
     # stratum's direct system (y1^2 invariant, with the Rabinowitsch relation
     # on y1^2's coefficients): the same set, so the same dimension.
-    import random
-
-    from varieties.algebra import deep_normal_form as dnf
-    from varieties.algebra.engines import DEFAULT_PRIME, System
-    from varieties.algebra.evaluation import x_monomials
-    from varieties.algebra.normal_form import _invariance, _nonconstant_relation, _orbits
+    from varieties.algebra.deep_normal_form import squared_rank_one_system
     from varieties.algebra.slicing import slice_bounds
     from varieties.groups import get_group
 
-    sp, p = parse_spec(spec), DEFAULT_PRIME
+    sp = parse_spec(spec)
     pieces = [st for st in strata(sp, group, exclude=exclude) if st.central and st.r == 1]
     assert len(pieces) == 2 ** len(get_group(group, sp.n_inputs).generators)
     split = max(slice_bounds(st.system, n_weights=st.n_unknowns, timeout=60).upper
                 for st in pieces)
-    coef, nw, _, _ = dnf._expand(sp, 1, True, p, None)
-    dmax = 2 * dnf._DEGREE[sp.layers[0].kind] * dnf._DEGREE[sp.layers[1].kind]
-    orbits = _orbits(x_monomials(sp.n_inputs, dmax), get_group(group, sp.n_inputs).generators)
-    polys = _invariance({mu: coef.get(mu, {}) for o in orbits for mu in o}, orbits, p)
-    names = [f"w{i}" for i in range(nw)]
-    if exclude:
-        polys = [{e + (0,): v for e, v in f.items()} for f in polys]
-        polys.append(_nonconstant_relation(coef, random.Random(1), p, nw + 1))
-        names.append("t")
-    direct = slice_bounds(System(tuple(names), polys, p), n_weights=nw, timeout=60)
+    system, nw = squared_rank_one_system(sp, group, exclude_constant=bool(exclude), seed=1)
+    direct = slice_bounds(system, n_weights=nw, timeout=60)
     assert direct.lower == direct.upper == split
 
 

@@ -308,10 +308,9 @@ class _Analysis:
                 return
             unknowns = deep.fibre_unknowns(self.problem.spec)
             if unknowns > deep.ANALYZE_MAX_UNKNOWNS:
-                self.note(f"deep normal form skipped: its largest fibre has {unknowns} "
-                          f"unknowns (more than "
-                          f"{deep.ANALYZE_MAX_UNKNOWNS}; run deep_normal_form_bounds with a "
-                          "longer timeout)")
+                self.note(f"deep normal form skipped: its largest fibre has {unknowns} unknowns "
+                          f"(more than {deep.ANALYZE_MAX_UNKNOWNS}; run deep_normal_form_bounds "
+                          "with a longer timeout)")
                 return
             what = "deep normal form"
         self.enter(what)

@@ -74,7 +74,7 @@ from ..timelimit import TimeLimit
 from .engines import DEFAULT_PRIME, System
 from .evaluation import x_monomials as _monomials
 from .normal_form import (NormalFormBounds, Stratum, _invariance, _nonconstant_relation,
-                          _orbits, _unsupported_exclusion, search_dims, search_functions)
+                          _orbits, _permute, _unsupported_exclusion, search_dims, search_functions)
 
 _DEGREE = {"q": 2, "a": 1}
 #: :func:`~.analyze.analyze` skips the deep normal form when the generic
@@ -170,16 +170,34 @@ def _semi_invariance(coef, monos, generators, eps, p) -> list[dict]:
     polys = []
     for g, s in zip(generators, eps):
         for mu in monos:
-            nu = [0] * len(mu)
-            for j, e in enumerate(mu):
-                nu[g[j]] = e
-            d = dict(coef.get(tuple(nu), {}))
+            d = dict(coef.get(_permute(mu, g), {}))
             for e, c in coef.get(mu, {}).items():
                 d[e] = (d.get(e, 0) - s * c) % p
             d = {e: c for e, c in d.items() if c}
             if d:
                 polys.append(d)
     return polys
+
+
+def squared_rank_one_system(spec: NetworkSpec | str, group, *, exclude_constant: bool,
+                            prime: int = DEFAULT_PRIME, seed: int = 0) -> tuple[System, int]:
+    """The central rank-1 fibre unsplit, ``y_1(z(x))^2`` invariant (sextics), and its weight count.
+
+    Only for comparison with the split of :func:`strata` (tests, ``scripts/bench_variety.py``);
+    with ``exclude_constant``, the Rabinowitsch relation on ``y_1^2``'s coefficients.
+    """
+    spec = parse_spec(spec)
+    p = prime
+    coef, nw, _, _ = _expand(spec, 1, True, p, None)
+    dmax = 2 * _DEGREE[spec.layers[0].kind] * _DEGREE[spec.layers[1].kind]
+    orbits = _orbits(_monomials(spec.n_inputs, dmax), get_group(group, spec.n_inputs).generators)
+    polys = _invariance({mu: coef.get(mu, {}) for o in orbits for mu in o}, orbits, p)
+    names = [f"w{i}" for i in range(nw)]
+    if exclude_constant:
+        polys = [{e + (0,): v for e, v in f.items()} for f in polys]
+        polys.append(_nonconstant_relation(coef, random.Random(seed), p, nw + 1))
+        names.append("t")
+    return System(tuple(names), polys, p), nw
 
 
 def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int = DEFAULT_PRIME,

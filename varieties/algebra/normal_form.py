@@ -99,6 +99,14 @@ def _unsupported_exclusion(exclude) -> str | None:
     return None
 
 
+def _permute(mu: tuple[int, ...], g) -> tuple[int, ...]:
+    """The exponent vector ``mu`` with entry ``j`` moved to ``g[j]``."""
+    v = [0] * len(mu)
+    for j, e in enumerate(mu):
+        v[g[j]] = e
+    return tuple(v)
+
+
 def _orbits(monos, generators) -> list[list[tuple[int, ...]]]:
     seen, out = set(), []
     for m in monos:
@@ -110,10 +118,7 @@ def _orbits(monos, generators) -> list[list[tuple[int, ...]]]:
             nxt = []
             for u in frontier:
                 for g in generators:
-                    v = [0] * len(u)
-                    for j, e in enumerate(u):
-                        v[g[j]] = e
-                    v = tuple(v)
+                    v = _permute(u, g)
                     if v not in seen:
                         seen.add(v)
                         orb.append(v)

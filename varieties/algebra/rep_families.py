@@ -121,6 +121,13 @@ def action_family(spec: NetworkSpec, group, kind: str, actions) -> Family:
     return Family(f"hidden: {label}", M, offset)
 
 
+def _with_free_rows(fam: Family, rows, free, name: str) -> Family:
+    """``rows`` (``fam``'s matrix, edited) without its zero columns, plus one free parameter per row in ``free``."""
+    keep = [c for c in range(fam.n_params) if any(row[c] for row in rows)]
+    M = [[row[c] for c in keep] + [int(r == e) for e in free] for r, row in enumerate(rows)]
+    return Family(name, M, len(keep) + len(free))
+
+
 def dead_unit_family(spec: NetworkSpec, fam: Family, layer: int, dead) -> Family:
     """``fam`` with the hidden units ``dead`` of ``layer`` switched off.
 
@@ -142,9 +149,7 @@ def dead_unit_family(spec: NetworkSpec, fam: Family, layer: int, dead) -> Family
         elif w.layer == layer + 1 and any(v in dead for v in (w.i, w.j) if v is not None):
             rows[r] = [0] * fam.n_params
             free.append(r)
-    keep = [c for c in range(fam.n_params) if any(row[c] for row in rows)]
-    M = [[row[c] for c in keep] + [int(r == e) for e in free] for r, row in enumerate(rows)]
-    return Family(f"{fam.name} + {len(dead)} dead (layer {layer})", M, len(keep) + len(free))
+    return _with_free_rows(fam, rows, free, f"{fam.name} + {len(dead)} dead (layer {layer})")
 
 
 def dead_unit_families(spec: NetworkSpec, bases) -> list[Family]:
@@ -188,10 +193,8 @@ def unread_unit_family(spec: NetworkSpec, fam: Family, unread: dict) -> Family:
             elif w.layer == layer and w.k in units and r not in free:
                 rows[r] = [0] * fam.n_params
                 free.append(r)
-    keep = [c for c in range(fam.n_params) if any(row[c] for row in rows)]
-    M = [[row[c] for c in keep] + [int(r == e) for e in free] for r, row in enumerate(rows)]
     label = ", ".join(f"{len(u)} unread (layer {l})" for l, u in sorted(unread.items()))
-    return Family(f"{fam.name} + {label}", M, len(keep) + len(free))
+    return _with_free_rows(fam, rows, free, f"{fam.name} + {label}")
 
 
 def unread_unit_families(spec: NetworkSpec, bases) -> list[Family]:
