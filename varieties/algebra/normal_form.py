@@ -132,7 +132,7 @@ def _orbits(monos, generators) -> list[list[tuple[int, ...]]]:
 class Stratum(ResultMixin):
     """One output type: its name, the dimensions it adds, and its fibre's system."""
 
-    _skip_fields = ("system", "image")     # polynomials: not report data
+    _skip_fields = ("system", "image", "image_orbits")     # polynomials: not report data
 
     name: str
     r: int
@@ -153,6 +153,9 @@ class Stratum(ResultMixin):
     unit_size: int | None = None
     fibre_has_zero: bool | None = None   # None: central strata do unless excluded
     in_child: bool | None = None         # slices in a child process (see slicing.slice_test)
+    # The image's non-constant x-coefficients by orbit of the group, as polys in
+    # the q's alone (see _image_subspace); empty: image slices on ``system``.
+    image_orbits: list = field(default_factory=list, repr=False)
 
 
 def _square_sums(n, D, r, p, degrees, with_c=False):
@@ -194,6 +197,16 @@ def _nonconstant_relation(coef, rng, p, nvars: int, pad=()) -> dict:
     rel = {e + tuple(pad) + (1,): v for e, v in g.items() if v}
     rel[(0,) * nvars] = p - 1
     return rel
+
+
+def _orbit_image(coef, orbits, nq: int) -> list[list[dict]]:
+    """The non-constant coefficients ``coef[u]``, grouped by orbit, on the first ``nq`` unknowns."""
+    out = []
+    for orb in orbits:
+        if not any(orb[0]) or orb[0] not in coef:
+            continue
+        out.append([{e[:nq]: v for e, v in coef[u].items() if not any(e[nq:])} for u in orb])
+    return out
 
 
 def _invariance(coef, orbits, p) -> list[dict]:
@@ -243,6 +256,7 @@ def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int
         image = [coef[o[0]] for o in orbits if o[0] in coef] + \
             [coef[u] for o in orbits for u in o[1:] if u in coef]
         st = Stratum(name, r, True, base, 0, None, nv - 1, image)
+        st.image_orbits = _orbit_image(coef, orbits, nv - 1)
         if r == 0:
             st.excluded = excl
         else:
@@ -268,6 +282,7 @@ def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int
             polys = _invariance(coef, orbits, p)
             st.system = System(tuple(f"q{i}_{a}" for i in range(r) for a in range(nq)), polys, p)
             st.image = [coef[u] for o in orbits for u in o if u in coef]
+            st.image_orbits = _orbit_image(coef, orbits, nv)
         out.append(st)
     return out
 
@@ -299,7 +314,7 @@ def _generic_rank(image, nw, p, rng) -> int:
 @dataclass
 class _Test(ResultMixin):
     stratum: str
-    what: str        # "slice" or "image slice"
+    what: str        # "slice", "image slice", "image subspace" or "factorisation"
     codim: int
     empty: bool | None
     status: str
@@ -379,6 +394,8 @@ class NormalFormBounds(ResultMixin):
                 f"output (affine reparametrisation sliced away; {self.method}) of random slices "
                 f"of each stratum's {fibre} over GF({self.prime}), seed {self.seed} "
                 "(modular, probabilistic)")
+        if what != "dim" and any(t.what == "image subspace" for t in self.tests):
+            text += "; image slices as parametrised random affine subspaces of Inv"
         if what != "dim" and self.factorisations:
             text += "; " + "; ".join(f.certificate() for f in self.factorisations)
         return text
@@ -392,7 +409,8 @@ class NormalFormBounds(ResultMixin):
 def normal_form_bounds(spec, group="symmetric", kind: str | None = None, *, dim_lower: int = 0,
                        function_lower: int = 0, exclude=(), engine: str = "auto",
                        prime: int = DEFAULT_PRIME, seed: int = 0, timeout: float = 30.0,
-                       function_dim: bool = True, factorise: bool = True) -> NormalFormBounds:
+                       function_dim: bool = True, factorise: bool = True,
+                       parametrise: bool = True) -> NormalFormBounds:
     """Bounds on ``dim V`` and ``dim F(V)`` of a two-layer network with a quadratic output.
 
     Parameters
@@ -415,6 +433,10 @@ def normal_form_bounds(spec, group="symmetric", kind: str | None = None, *, dim_
         The central rank-2 image by unique factorisation
         (:mod:`.factor_images`, exact up to the primes) instead of its
         slices; False only to compare the two.
+    parametrise : bool
+        Image slices as random affine subspaces of ``Inv`` given by
+        parameters (:func:`_image_subspace`) instead of the fibre's
+        invariance equations plus dense forms; False only to compare the two.
 
     Raises ``ValueError`` when :func:`applies` says no.
     """
@@ -426,7 +448,8 @@ def normal_form_bounds(spec, group="symmetric", kind: str | None = None, *, dim_
     stop = time.perf_counter() + timeout
     search_dims(out, dim_lower, engine=engine, stop=stop)
     if function_dim:
-        search_functions(out, function_lower, engine=engine, stop=stop, factorise=factorise)
+        search_functions(out, function_lower, engine=engine, stop=stop, factorise=factorise,
+                         parametrise=parametrise)
     return out
 
 
@@ -448,11 +471,12 @@ class _Runner:
         self.out, self.engine = out, resolve_engine(engine, out.prime)
         self.seed = out.seed
 
-    def __call__(self, st, what, codim, nw, extra, left, label=None):
+    def __call__(self, st, what, codim, nw, extra, left, label=None, system=None):
         if left <= 0.05:
             return None
         t0 = time.perf_counter()
-        e, status = _slice_test(st.system, codim, nw, self.engine, self.seed, left, extra,
+        e, status = _slice_test(st.system if system is None else system, codim, nw,
+                                self.engine, self.seed, left, extra,
                                 getattr(st, "in_child", None))
         self.seed += 1
         self.out.tests.append(_Test(st.name, what, codim if label is None else label, e, status,
@@ -497,11 +521,15 @@ def search_dims(out: NormalFormBounds, dim_lower: int, *, engine: str = "auto",
 
 
 def search_functions(out: NormalFormBounds, function_lower: int | None, *,
-                     engine: str = "auto", stop: float, factorise: bool = True) -> None:
+                     engine: str = "auto", stop: float, factorise: bool = True,
+                     parametrise: bool = True) -> None:
     """Set each live stratum's image bounds and ``out.function_lower/upper`` (after :func:`search_dims`).
 
     ``function_lower`` (a family's function dimension, or None) is the
     target of the first test of each stratum; two rounds as in :func:`search_dims`.
+    ``parametrise``: image slices as parametrised subspaces of ``Inv``
+    (:func:`_image_subspace`); False only to compare with the equations of
+    the fibre plus dense forms.
     """
     run = _Runner(out, engine)
     prime = out.prime
@@ -512,7 +540,7 @@ def search_functions(out: NormalFormBounds, function_lower: int | None, *,
     coranks: dict = {}
     for cap in (ROUND_ONE_CAP, 1e9):
         for st in live:
-            _image_round(st, run, rng, coranks, target, stop, cap, factorise)
+            _image_round(st, run, rng, coranks, target, stop, cap, factorise, parametrise)
     known = [st for st in live if st.function_upper is not None and st.function_upper >= 0]
     out.function_upper = max((st.function_upper for st in known), default=None)
     out.function_lower = max((st.function_lower for st in known
@@ -549,7 +577,8 @@ def _factor_round(st: Stratum, run, stop) -> bool:
     return True
 
 
-def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=True) -> None:
+def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=True,
+                 parametrise=True) -> None:
     prime = run.out.prime
     if st.system is None:
         st.function_lower = st.function_upper = st.image_extra + (1 if st.central else 0)
@@ -569,17 +598,11 @@ def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=Tr
     cut = _orthogonal_cut(st, e, prime, rng)
 
     def image_test(c, left):
-        forms = list(cut)
-        for _ in range(c):
-            f = {}
-            for poly in st.image:
-                a = rng.randrange(1, prime)
-                for m, v in poly.items():
-                    f[m] = (f.get(m, 0) + a * v) % prime
-            k = (0,) * st.system.nvars
-            f[k] = (f.get(k, 0) + rng.randrange(prime)) % prime
-            forms.append({m: v for m, v in f.items() if v})
-        return run(st, "image slice", e - len(cut), nw, forms, left, label=c)
+        test = image_test_system(st, c, e, cut, prime, rng, parametrise=parametrise)
+        if test is True:
+            return True
+        what, system, codim, n_w, extra = test
+        return run(st, what, codim, n_w, extra, left, label=c, system=system)
 
     known = 0 if st.dim_lower >= 0 else -1
     if st.function_lower is not None:
@@ -591,6 +614,90 @@ def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=Tr
         return
     st.function_lower = (lo + st.image_extra) if lo >= 0 else None
     st.function_upper = hi + st.image_extra
+
+
+def image_test_system(st: Stratum, c: int, e: int, cut, p: int, rng, *,
+                      parametrise: bool = True):
+    """The codimension-``c`` image test of a stratum: ``(what, system, codim, n_weights, extra)``.
+
+    ``e``: the generic corank of the image map (random affine forms in the
+    unknowns meet every fibre); ``cut``: :func:`_orthogonal_cut`'s forms,
+    which replace ``len(cut)`` of them. The test is empty exactly when the
+    image has dimension ``< c``: a parametrised random affine subspace of
+    ``Inv`` (:func:`_image_subspace`; the image lies in ``Inv``, and a central
+    stratum's constant is free, one dimension) where ``parametrise`` and the
+    stratum allow, else the fibre's equations plus ``c`` dense random forms
+    in the output's coefficients; ``codim`` random forms in the first
+    ``n_weights`` unknowns are substituted by the slice. ``True``: empty
+    without a test (``c`` exceeds the space the image lies in).
+    """
+    shift = 1 if st.central else 0
+    if parametrise and st.image_orbits and c - shift >= 1:
+        if c - shift > len(st.image_orbits):
+            return True
+        return ("image subspace", _image_subspace(st, c - shift, cut, e - len(cut), p, rng), 0,
+                st.n_unknowns, ())
+    forms = list(cut)
+    for _ in range(c):
+        f = {}
+        for poly in st.image:
+            a = rng.randrange(1, p)
+            for m, v in poly.items():
+                f[m] = (f.get(m, 0) + a * v) % p
+        k = (0,) * st.system.nvars
+        f[k] = (f.get(k, 0) + rng.randrange(p)) % p
+        forms.append({m: v for m, v in f.items() if v})
+    nw = st.n_unknowns + shift
+    return "image slice", st.system, e - len(cut), nw, forms
+
+
+def _image_subspace(st: Stratum, c: int, cut, dense: int, p: int, rng) -> System:
+    """Does a random affine subspace of codimension ``c`` in ``Inv`` meet the stratum's image?
+
+    The image (non-constant part for a central stratum, whose constant is
+    free; the parts of degree ``> D`` for a parabolic one) lies in the span
+    ``W`` of the orbit sums of the monomials in ``st.image_orbits``. A
+    random affine subspace of ``W`` of codimension ``c`` is ``F_0 + sum_{j<k}
+    t_j F_j`` with ``k = dim W - c`` and random ``F_j`` in ``W``; the system
+    says that the image's coefficients equal those of a point of it:
+
+        coef_u(q) - F_0[u] - sum_j t_j F_j[u] = 0   for every monomial u,
+
+    in the unknowns ``q`` and ``t``, plus the fibre cut ``cut`` (the
+    ``O(r)`` conditions of :func:`_orthogonal_cut`, on ``q`` only) and
+    ``dense`` random affine forms in ``q`` (every fibre has dimension at least
+    the generic corank, so they meet each one). It is empty exactly when the
+    subspace misses the image, as for :func:`_image_round`'s slices, whose
+    equations it replaces: ``3,q3,q1`` under S_3, central rank 3, codim 10:
+    about 80 s with msolve, where the invariance equations plus dense forms
+    ran past 500 s. With the ``constant-output`` exclusion nothing is added:
+    for ``c >= 1`` a random subspace of the non-constant ``W`` misses ``0``,
+    so every ``F`` it meets is non-constant.
+    """
+    nq = st.n_unknowns
+    k = len(st.image_orbits) - c
+    nv = nq + k
+    pts = [[rng.randrange(p) for _ in st.image_orbits] for _ in range(k + 1)]
+    zero = (0,) * nv
+    pad = (0,) * k
+    polys = []
+    for o, members in enumerate(st.image_orbits):
+        for f in members:
+            g = {e + pad: v for e, v in f.items()}
+            g[zero] = (g.get(zero, 0) - pts[0][o]) % p
+            for j in range(k):
+                m = [0] * nv
+                m[nq + j] = 1
+                g[tuple(m)] = (-pts[j + 1][o]) % p
+            polys.append({m: v for m, v in g.items() if v})
+    for f in cut:
+        polys.append({m[:nq] + pad: v for m, v in f.items()})
+    for _ in range(dense):
+        f = {tuple(int(i == j) for j in range(nv)): rng.randrange(1, p) for i in range(nq)}
+        f[zero] = rng.randrange(p)
+        polys.append(f)
+    names = tuple(st.system.variables[:nq]) + tuple(f"t{j}" for j in range(k))
+    return System(names, polys, p)
 
 
 def _orthogonal_cut(st: Stratum, e: int, p: int, rng) -> list[dict]:
