@@ -122,3 +122,38 @@ def test_rank_one_pieces_are_the_characters():
     sign = slice_bounds(System(tuple(f"w{i}" for i in range(nw + 1)), polys, p),
                         lower=-1, n_weights=nw, timeout=60)
     assert sign.lower == sign.upper == pieces["-"] >= 0
+
+
+@pytest.mark.parametrize("spec,group,exclude", [
+    ("2,a2,a2,q1", "symmetric", ()),
+    ("3,a2,a2,q1", "cyclic", ("constant-output",)),
+])
+def test_rank_one_image_on_the_root_matches_the_squared_image(spec, group, exclude):
+    # Slices on P = y1(z) plus one dimension for c against slices on P^2 + c
+    # (the old, sextic system): the same upper bound stratum by stratum.
+    def bounds(root):
+        db = deep_normal_form_bounds(spec, group, exclude=exclude, timeout=60, root_image=root)
+        assert db.complete
+        return [st.function_upper for st in db.strata if st.central and st.r == 1]
+
+    assert bounds(True) == bounds(False)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_width_one_chain_has_the_closed_form_function_dimension(n):
+    # n,q1,q1,q1 under S_n (n >= 3: no quadratic is sign-semi-invariant): a
+    # nonconstant invariant F = R(phi) forces phi invariant, R = theta o psi a
+    # decomposable quartic (4 dimensions), and the affine maps of the line
+    # (2) act on the pair: dim = dim Inv_{<=2} + 4 - 2. Inv_{<=2} is counted
+    # here by brute force over the permutations.
+    import itertools
+
+    from varieties.algebra.evaluation import x_monomials
+
+    monos = x_monomials(n, 2)
+    orbits = {frozenset(tuple(m[s[i]] for i in range(n)) for s in itertools.permutations(range(n)))
+              for m in monos}
+    closed = len(orbits) + 2
+    db = deep_normal_form_bounds(f"{n},q1,q1,q1", "symmetric", function_lower=closed, timeout=60)
+    assert db.complete
+    assert db.function_upper == closed

@@ -618,9 +618,9 @@ class _Analysis:
         # whose Buchberger is slow on them, a tenth and at most 2 s.
         budget = self.timeout / 4 if engine != "sympy" else min(2.0, self.timeout / 10)
         offers = []
-        # The deep strata's image slices settled none of the table's function
-        # dimensions in 60 s (2,q2,q2,q1: 37 s more for the same [14, 18]): dims only.
-        if self.nf is not None and self.nf.method == "normal form" and self.left() > 0.2:
+        # The deep strata too: their split rank-1 images run on P = y1(z) (cubics),
+        # which settles n,q1,q1,q1 in about a second.
+        if self.nf is not None and self.left() > 0.2:
             # The strata's small systems first: their image slices are far cheaper than V's.
             from .normal_form import search_functions
 

@@ -45,6 +45,13 @@ cubic in the weights, where ``P^2`` needs sextics: ``3,q2,q2,q1`` minus
 the constant output, codimension 18, nonempty in 0.3 s where the squared
 system ran past 139 s (so ``dim >= 28``, one more than the families).
 
+Its functions are ``P^2 + c``, and a non-constant ``F = P^2 + c`` has ``P``
+determined up to sign (``(P - P')(P + P')`` constant forces ``P' = +-P`` or
+both constant), so ``dim F = dim {P} + 1`` once ``P`` is not constant: the
+image slices run on ``P``'s coefficients, cubics where ``P^2``'s are sextics
+(``4,q1,q1,q1`` under ``S_4``: every rank-1 bound 6 in 0.1 s a slice, where
+the slices on ``P^2 + c`` timed out at codimension 7 after 10 s).
+
 The ``constant-output`` exclusion removes the central rank-0 stratum and
 adds a Rabinowitsch variable ``t`` with ``t g = 1`` to every other one, ``g``
 a random combination of the non-constant coefficients of ``theta_T(y(z))``
@@ -201,10 +208,13 @@ def squared_rank_one_system(spec: NetworkSpec | str, group, *, exclude_constant:
 
 
 def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int = DEFAULT_PRIME,
-           seed: int = 0, deadline: float | None = None) -> list[Stratum]:
+           seed: int = 0, deadline: float | None = None,
+           root_image: bool = True) -> list[Stratum]:
     """The output types of ``spec`` (module docstring), each with its fibre's system.
 
-    Raises :class:`~varieties.timelimit.TimeLimit` past ``deadline``.
+    ``root_image``: the split rank-1 strata's image slices on ``P = y1(z)``
+    (:attr:`.normal_form.Stratum.image_root`); False only to compare with
+    slices on ``P^2 + c``. Raises :class:`~varieties.timelimit.TimeLimit` past ``deadline``.
     """
     spec = parse_spec(spec)
     why = applies(spec, "invariant", exclude)
@@ -274,7 +284,15 @@ def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int
             if excl:
                 rel = _nonconstant_relation(witness, rng, p, nw + extra + 1, (0,) * extra)
                 polys = [{e + (0,): v for e, v in f.items()} for f in polys] + [rel]
-            st = Stratum(label, r, central, base, 0, System(tuple(names), polys, p), nw, image)
+            if central and r == 1 and root_image:
+                # The image is P = y1(z) itself, of half the degree (Stratum.image_root).
+                pad = (0,) * (extra + (1 if excl else 0))
+                st = Stratum(label, r, central, base, 1, System(tuple(names), polys, p), nw,
+                             [{e + pad: v for e, v in f.items()} for f in witness.values()],
+                             image_root=True)
+            else:
+                st = Stratum(label, r, central, base, 0, System(tuple(names), polys, p), nw,
+                             image)
             st.unit_offset, st.unit_size = off, size
             st.fibre_has_zero = not excl
             # Substituting a slice into a high-degree Rabinowitsch relation can take
@@ -285,23 +303,26 @@ def strata(spec: NetworkSpec | str, group="symmetric", *, exclude=(), prime: int
 
 
 def prepare(spec: NetworkSpec | str, group, *, exclude=(), prime: int = DEFAULT_PRIME,
-            seed: int = 0, deadline: float | None = None) -> NormalFormBounds:
+            seed: int = 0, deadline: float | None = None,
+            root_image: bool = True) -> NormalFormBounds:
     """The strata of ``spec``, not yet searched (:func:`.normal_form.search_dims`)."""
     spec = parse_spec(spec)
     return NormalFormBounds(str(spec), str(get_group(group, spec.n_inputs)), list(exclude),
                             prime, seed, strata=strata(spec, group, exclude=exclude, prime=prime,
-                                                       seed=seed, deadline=deadline),
+                                                       seed=seed, deadline=deadline,
+                                                       root_image=root_image),
                             group_spec=group, method="deep normal form")
 
 
 def deep_normal_form_bounds(spec, group="symmetric", kind: str | None = None, *,
                             dim_lower: int = 0, function_lower: int = 0, exclude=(),
                             engine: str = "auto", prime: int = DEFAULT_PRIME, seed: int = 0,
-                            timeout: float = 30.0, function_dim: bool = True) -> NormalFormBounds:
+                            timeout: float = 30.0, function_dim: bool = True,
+                            root_image: bool = True) -> NormalFormBounds:
     """Bounds on ``dim V`` and ``dim F(V)`` of a three-layer network with a quadratic output.
 
     Parameters are those of :func:`.normal_form.normal_form_bounds` (there is
-    no factorisation here). ``complete`` is False when ``timeout`` ran out
+    no factorisation here); ``root_image`` is :func:`strata`'s. ``complete`` is False when ``timeout`` ran out
     (unsearched strata keep their trivial bounds, so the result stays valid).
 
     Raises ``ValueError`` when :func:`applies` says no.
@@ -311,7 +332,8 @@ def deep_normal_form_bounds(spec, group="symmetric", kind: str | None = None, *,
     if why:
         raise ValueError(why)
     stop = time.perf_counter() + timeout
-    out = prepare(spec, group, exclude=exclude, prime=prime, seed=seed, deadline=stop)
+    out = prepare(spec, group, exclude=exclude, prime=prime, seed=seed, deadline=stop,
+                  root_image=root_image)
     search_dims(out, dim_lower, engine=engine, stop=stop)
     if function_dim:
         search_functions(out, function_lower, engine=engine, stop=stop, factorise=False)

@@ -156,6 +156,12 @@ class Stratum(ResultMixin):
     # The image's non-constant x-coefficients by orbit of the group, as polys in
     # the q's alone (see _image_subspace); empty: image slices on ``system``.
     image_orbits: list = field(default_factory=list, repr=False)
+    # ``image`` holds the coefficients of P where the functions are P^2 + c
+    # (deep_normal_form's split rank 1): a non-constant F = P^2 + c has P = +-P'
+    # and c determined, so dim F(V_T) = dim {P} + 1 (image_extra) wherever P
+    # is not constant, which a component of {P} of dimension >= 2, or the
+    # exclusion, ensures.
+    image_root: bool = False
 
 
 def _square_sums(n, D, r, p, degrees, with_c=False):
@@ -613,6 +619,8 @@ def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=Tr
         st.function_upper = -1        # the stratum has no point outside the excluded locus
         return
     st.function_lower = (lo + st.image_extra) if lo >= 0 else None
+    if st.image_root and 0 <= lo < 2 and not run.out.exclusions:
+        st.function_lower = 1         # {P} may be the constants: F = P^2 + c is then constant
     st.function_upper = hi + st.image_extra
 
 
