@@ -1,8 +1,8 @@
 """Variety dimensions of small multi-layer networks -> ``results/variety_dimensions.csv`` (+ ``.png``).
 
-2- and 3-layer networks, n = 2..4, hidden widths 1..n, S_n-invariant with and
-without the ``constant-output`` exclusion, a few equivariant ones, and plain
-neurovarieties (kind none): weights, constraints, dimension or bounds with
+2- and 3-layer networks, n = 2..5, hidden widths 1..n (quadratic or affine
+hidden layers), invariant under S_n, C_n and D_n with and without the
+``constant-output`` exclusion, equivariant ones, and plain neurovarieties (kind none): weights, constraints, dimension or bounds with
 method and certificate, census, function dimension, engine, seconds, status.
 Each configuration has a time limit (``configs/variety_dimensions.toml``);
 those that run out are recorded with status ``timeout``. This script is
