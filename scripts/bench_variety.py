@@ -32,7 +32,9 @@ tractable, each as a ratio to a baseline timed in the same run:
   against V's slice (``3,q2,q2,q1``, ``dim <= 33``), and its central rank-1
   stratum split by characters (``y1 o g = +-y1``, cubics) against the
   squared system (``y1^2`` invariant, sextics) at codimension 18 with
-  ``constant-output`` excluded.
+  ``constant-output`` excluded; its rank-1 images on the root ``P = y1(z)``
+  (cubics, plus one dimension for ``c``) against those on ``P^2 + c``
+  (``4,q1,q1,q1``, ``function_dim <= 6``).
 
 Target: every case settled (dim lower = upper) in under 60 s with the default.
 
@@ -242,6 +244,7 @@ def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
         max(s.n_unknowns for s in hb.strata), f"fn dim <= {hb.function_upper}", th, tv)
     deep_strategies(timeout, repeat, row, base_timed_out)
     subspace_strategies(timeout, repeat, row, base_timed_out)
+    root_strategies(timeout, repeat, row, base_timed_out)
 
 
 def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
@@ -311,6 +314,37 @@ def subspace_strategies(timeout: float, repeat: int, row, base_timed_out) -> Non
                 base_timed_out[0], tv = empty is None, t
             else:
                 row(label, "parametrised subspace of Inv", system.nvars, _answer(empty), t, tv)
+
+
+def root_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
+    """The three-layer split rank-1 image: slices on ``P^2 + c`` against slices on ``P``."""
+    import random
+
+    from varieties.algebra import engines
+    from varieties.algebra.deep_normal_form import strata
+    from varieties.algebra.normal_form import _generic_rank, _slice_test, image_test_system
+
+    engine = engines.resolve_engine("auto", engines.DEFAULT_PRIME)
+    # 4,q1,q1,q1 under S_4, the trivial character's piece: fn dim <= 6 is the
+    # codimension-7 test (P's own codimension 6, plus one for c).
+    spec, label = "4,q1,q1,q1", "4,q1,q1,q1 rank-1 (+) image"
+    for root in (False, True):
+        st = next(s for s in strata(spec, "symmetric", root_image=root)
+                  if s.central and s.r == 1)
+        p = st.system.characteristic
+        nw = st.n_unknowns + 1
+        e = nw - _generic_rank(st.image, nw, p, random.Random(0))
+        what, system, codim, n_w, extra = image_test_system(
+            st, 7 - st.image_extra, e, [], p, random.Random(2))
+        (empty, _), t = _timed(lambda: _slice_test(system, codim, n_w, engine, 0, timeout,
+                                                   extra), repeat)
+        if not root:
+            base_timed_out[0] = False
+            row(label, "slices on P^2 + c (baseline)", system.nvars - codim, _answer(empty), t, t)
+            base_timed_out[0], tv = empty is None, t
+        else:
+            row(label, "slices on P (root), + 1 for c", system.nvars - codim, _answer(empty), t,
+                tv)
 
 
 def _v_slice_baseline(spec, kind, codim, label, timeout, repeat, row, base_timed_out):
