@@ -34,7 +34,11 @@ tractable, each as a ratio to a baseline timed in the same run:
   squared system (``y1^2`` invariant, sextics) at codimension 18 with
   ``constant-output`` excluded; its rank-1 images on the root ``P = y1(z)``
   (cubics, plus one dimension for ``c``) against those on ``P^2 + c``
-  (``4,q1,q1,q1``, ``function_dim <= 6``).
+  (``4,q1,q1,q1``, ``function_dim <= 6``);
+* **reusing one slice for the next codimension**: the reduced basis of V's
+  slice at codimension ``d`` with one more random affine form substituted,
+  against a fresh slice at ``d + 1`` (and the slice at ``d`` itself, the
+  price of the reuse where nothing else needs it).
 
 Target: every case settled (dim lower = upper) in under 60 s with the default.
 
@@ -245,6 +249,7 @@ def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     deep_strategies(timeout, repeat, row, base_timed_out)
     subspace_strategies(timeout, repeat, row, base_timed_out)
     root_strategies(timeout, repeat, row, base_timed_out)
+    reuse_strategies(timeout, repeat, row, base_timed_out)
 
 
 def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
@@ -345,6 +350,67 @@ def root_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
         else:
             row(label, "slices on P (root), + 1 for c", system.nvars - codim, _answer(empty), t,
                 tv)
+
+
+def _one_more_form(basis, sl, n_kept_weights: int, p: int, seed: int):
+    """The slice's basis with its last kept weight replaced by a random affine form in the others."""
+    import random
+
+    import flint
+
+    from varieties.algebra.engines import System
+
+    rng = random.Random(seed)
+    n, j = sl.nvars, n_kept_weights - 1
+    names = tuple(v for i, v in enumerate(sl.variables) if i != j)
+    ctx = flint.nmod_mpoly_ctx.get(names, modulus=p)
+    gens = ctx.gens()
+    form = ctx.from_dict({tuple(int(a == b) for b in range(n - 1)): rng.randrange(1, p)
+                          for a in range(j)}) + rng.randrange(p)
+    images = list(gens[:j]) + [form] + list(gens[j:])
+    polys = []
+    for g in basis:
+        acc = ctx.from_dict({})
+        for m, c in g.items():
+            t = ctx.from_dict({(0,) * (n - 1): c})
+            for k, e in enumerate(m):
+                if e:
+                    t = t * images[k] ** e
+            acc = acc + t
+        d = {tuple(k): int(v) for k, v in acc.to_dict().items()}
+        if d:
+            polys.append(d)
+    return System(names, polys, p)
+
+
+def reuse_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
+    """One slice reused for the next codimension: its basis plus one random form, against a fresh slice."""
+    from varieties.algebra import engines
+    from varieties.algebra.slicing import slice_system
+    from varieties.algebra.system import build_problem
+
+    engine = engines.resolve_engine("auto", engines.DEFAULT_PRIME)
+    for spec, d in (("3,q3,q1", 31), ("4,q2,q1", 31)):
+        pb = build_problem(spec, "symmetric", "invariant")
+        system = pb.system(engines.DEFAULT_PRIME)
+        p = system.characteristic
+        label = f"{spec} V slice {d} -> {d + 1}"
+        fresh, tf = _timed(lambda: engines.run_groebner(
+            slice_system(system, d + 1, 0, n_weights=pb.n_weights), engine, timeout), repeat)
+        base_timed_out[0] = False
+        row(label, f"fresh slice at {d + 1} (baseline)", pb.n_weights - d - 1,
+            _answer(fresh.is_unit if fresh.ok else None), tf, tf)
+        base_timed_out[0] = not fresh.ok
+        sl = slice_system(system, d, 0, n_weights=pb.n_weights)
+        prev, tp = _timed(lambda: engines.run_groebner(sl, engine, timeout), repeat)
+        row(label, f"the slice at {d} itself", sl.nvars,
+            _answer(prev.is_unit if prev.ok else None), tp, tf)
+        if not prev.ok or prev.is_unit:
+            continue
+        nxt = _one_more_form(prev.basis, sl, pb.n_weights - d, p, 5)
+        res, tr = _timed(lambda: engines.run_groebner(nxt, engine, timeout), repeat)
+        row(label, f"its basis + 1 form (reuse)", nxt.nvars,
+            _answer(res.is_unit if res.ok else None), tr, tf)
 
 
 def _v_slice_baseline(spec, kind, codim, label, timeout, repeat, row, base_timed_out):
