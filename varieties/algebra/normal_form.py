@@ -592,8 +592,10 @@ def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=Tr
     if st.function_upper is not None and st.function_upper <= max(
             -1 if st.function_lower is None else st.function_lower, target):
         return
-    if factorise and st.central and st.r == 2 and _factor_round(st, run, min(
-            stop, time.perf_counter() + cap)):
+    # The factorisation types are those of two layers (u v with u, v quadratic in
+    # x): a deep stratum's u, v are polynomials in z(x), which they do not cover.
+    if factorise and run.out.method == "normal form" and st.central and st.r == 2 \
+            and _factor_round(st, run, min(stop, time.perf_counter() + cap)):
         return
     nw = st.n_unknowns + (1 if st.central else 0)   # the central c is an unknown here
     # Every fibre of the image map has dimension >= its generic corank e, so e
@@ -619,7 +621,7 @@ def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=Tr
         st.function_upper = -1        # the stratum has no point outside the excluded locus
         return
     st.function_lower = (lo + st.image_extra) if lo >= 0 else None
-    if st.image_root and 0 <= lo < 2 and not run.out.exclusions:
+    if st.image_root and 0 <= lo < 2 and "constant-output" not in run.out.exclusions:
         st.function_lower = 1         # {P} may be the constants: F = P^2 + c is then constant
     st.function_upper = hi + st.image_extra
 
