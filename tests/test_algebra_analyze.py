@@ -447,3 +447,20 @@ def test_top_families_leave_out_the_excluded_ones():
     assert any(f["excluded"] for f in tied)
     assert all(f["top"] == (not f["excluded"]) for f in tied)
     assert any(f["top"] for f in r.families)
+
+
+def test_a_timeout_still_files_the_exact_count_as_the_function_bound():
+    # 3,q3,q3,q1 does not reach its function-dimension phase in 5 s; the report
+    # still carries function_dim <= dim Inv_{<=8}, counted here by brute force
+    # over the permutations of the monomials of degree <= 8.
+    import itertools
+
+    from varieties.algebra.evaluation import x_monomials
+
+    r = analyze("3,q3,q3,q1", "symmetric", timeout=5)
+    assert r.status == "timeout"
+    orbits = {frozenset(tuple(m[s[i]] for i in range(3)) for s in itertools.permutations(range(3)))
+              for m in x_monomials(3, 8)}
+    assert r.function_dim_upper == len(orbits)
+    assert r.function_dim is None and r.function_dim_certainty == "exact"
+    assert "orbit count" in r.certificate

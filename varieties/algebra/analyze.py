@@ -680,8 +680,27 @@ class _Analysis:
 
     # ------------------------------------------------------------------ report
 
+    def file_count_bound(self) -> None:
+        """``function_dim <= dim`` of the output's polynomial maps: exact, and cheap after a timeout."""
+        from .function_bounds import equivariant_poly_dim
+
+        spec = self.problem.spec if self.problem is not None else self.spec
+        try:
+            count = equivariant_poly_dim(spec, self.group, self.kind)
+        except Exception:   # a group or action the counts do not cover: no bound from them
+            return
+        if count is None:
+            return
+        self.rep.function_dim_upper = count
+        self.rep.function_dim_certainty = "exact"
+        self.certs.append(f"function_dim <= {count}: dimension of the {self.kind} polynomial "
+                          "maps of the output's degrees (orbit count, exact; the function-"
+                          "dimension phase did not run)")
+
     def finish(self) -> VarietyReport:
         rep = self.rep
+        if self.want_function_dim and rep.function_dim_upper is None:
+            self.file_count_bound()
         lower, upper = self.lower, self.upper
         rep.dim_lower, rep.dim_upper = lower, upper
         rep.dim = lower if lower == upper else None
