@@ -168,3 +168,24 @@ def test_analyze_does_not_factor_a_deep_rank_two_stratum():
     r = analyze("2,q2,q2,q1", "symmetric", timeout=30)
     assert r.function_dim_upper >= r.function_dim_lower >= 14
     assert not any("factorisation" in s.get("what", "") for s in r.steps)
+
+
+def test_a_stratum_whose_image_is_too_big_for_the_time_left_keeps_its_trivial_bound():
+    # 4,q2,q2,q1's central rank 2 has about 130k image terms: its corank alone
+    # would take seconds (normal_form.IMAGE_SECONDS_PER_TERM), more than the
+    # half second given, so no test runs and the bound stays the trivial one.
+    import random
+    import time
+
+    from varieties.algebra import normal_form as nf
+    from varieties.algebra.deep_normal_form import prepare
+
+    out = prepare("4,q2,q2,q1", "symmetric")
+    st = next(s for s in out.strata if s.central and s.r == 2)
+    terms = sum(len(f) for f in st.image)
+    assert terms * nf.IMAGE_SECONDS_PER_TERM > 1.0
+    st.dim_lower = 0
+    run = nf._Runner(out, "auto")
+    nf._image_round(st, run, random.Random(0), {}, 14, time.perf_counter() + 0.5, 1e9,
+                    factorise=False)
+    assert st.function_upper is None and not out.tests
