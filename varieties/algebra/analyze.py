@@ -314,9 +314,9 @@ class _Analysis:
                 return
             what = "deep normal form"
         self.enter(what)
-        # Half of what is left (a quarter for three layers, whose strata's systems are
-        # big): V's own slices follow should the strata not settle it.
-        share = 2 if what == "normal form" else 4
+        # Half of what is left: V's own slices follow should the strata not settle it
+        # (three layers had a quarter, which 4,q2,q2,q1's strata need 12-14 s past).
+        share = 2
         stop = time.perf_counter() + max(0.1, self.left() / share)
         excl = [e.name for e in self.exclusion_objs]
         if what == "normal form":
