@@ -354,33 +354,11 @@ def root_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
 
 def _one_more_form(basis, sl, n_kept_weights: int, p: int, seed: int):
     """The slice's basis with its last kept weight replaced by a random affine form in the others."""
-    import random
-
-    import flint
-
     from varieties.algebra.engines import System
+    from varieties.algebra.slicing import slice_system
 
-    rng = random.Random(seed)
-    n, j = sl.nvars, n_kept_weights - 1
-    names = tuple(v for i, v in enumerate(sl.variables) if i != j)
-    ctx = flint.nmod_mpoly_ctx.get(names, modulus=p)
-    gens = ctx.gens()
-    form = ctx.from_dict({tuple(int(a == b) for b in range(n - 1)): rng.randrange(1, p)
-                          for a in range(j)}) + rng.randrange(p)
-    images = list(gens[:j]) + [form] + list(gens[j:])
-    polys = []
-    for g in basis:
-        acc = ctx.from_dict({})
-        for m, c in g.items():
-            t = ctx.from_dict({(0,) * (n - 1): c})
-            for k, e in enumerate(m):
-                if e:
-                    t = t * images[k] ** e
-            acc = acc + t
-        d = {tuple(k): int(v) for k, v in acc.to_dict().items()}
-        if d:
-            polys.append(d)
-    return System(names, polys, p)
+    return slice_system(System(sl.variables, basis, p), 1, seed,
+                        eliminate=[n_kept_weights - 1], n_weights=n_kept_weights)
 
 
 def reuse_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:

@@ -682,20 +682,15 @@ class _Analysis:
 
     def file_count_bound(self) -> None:
         """``function_dim <= dim`` of the output's polynomial maps: exact, and cheap after a timeout."""
-        from .function_bounds import equivariant_poly_dim
+        from .function_bounds import count_bound
 
         spec = self.problem.spec if self.problem is not None else self.spec
-        try:
-            count = equivariant_poly_dim(spec, self.group, self.kind)
-        except Exception:   # a group or action the counts do not cover: no bound from them
-            return
+        count, cert = count_bound(spec, self.group, self.kind)
         if count is None:
             return
         self.rep.function_dim_upper = count
         self.rep.function_dim_certainty = "exact"
-        self.certs.append(f"function_dim <= {count}: dimension of the {self.kind} polynomial "
-                          "maps of the output's degrees (orbit count, exact; the function-"
-                          "dimension phase did not run)")
+        self.certs.append(cert)
 
     def finish(self) -> VarietyReport:
         rep = self.rep

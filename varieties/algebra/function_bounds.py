@@ -202,6 +202,19 @@ class FunctionBounds:
             self.upper, self.upper_cert, self.upper_how = value, cert, how
 
 
+def count_bound(spec, group, kind: str) -> tuple[int | None, str]:
+    """``(count, certificate)``: ``function_dim <= count`` by :func:`equivariant_poly_dim` (exact).
+
+    ``count`` is None where the counts do not cover the group or action.
+    """
+    try:
+        count = equivariant_poly_dim(spec, group, kind)
+    except Exception:   # a group or action the counts do not cover: no bound from them
+        count = None
+    return count, (f"function_dim <= {count}: dimension of the {kind} polynomial maps of "
+                   "the output's degrees (orbit count, exact)")
+
+
 def function_dim_bounds(problem, group, lower: int | None, lower_cert: str, *, system=None,
                         engine: str = "sympy", seed: int = 0, budget: float = 30.0,
                         deadline: float | None = None, offers=()) -> FunctionBounds:
@@ -218,12 +231,7 @@ def function_dim_bounds(problem, group, lower: int | None, lower_cert: str, *, s
 
     spec, kind = problem.spec, problem.kind
     fb = FunctionBounds(lower=lower, lower_cert=lower_cert)
-    try:
-        count = equivariant_poly_dim(spec, group, kind)
-    except Exception:   # a group or action the counts do not cover: no bound from them
-        count = None
-    fb.offer_upper(count, f"function_dim <= {count}: dimension of the {kind} polynomial maps "
-                   "of the output's degrees (orbit count, exact)", "exact")
+    fb.offer_upper(*count_bound(spec, group, kind), "exact")
     for side, value, cert, how in offers:
         (fb.offer_upper if side == "upper" else fb.offer_lower)(value, cert, how)
     check_deadline(deadline)

@@ -603,12 +603,12 @@ def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=Tr
             and _factor_round(st, run, min(stop, time.perf_counter() + cap)):
         return
     nw = st.n_unknowns + (1 if st.central else 0)   # the central c is an unknown here
-    if st.name not in coranks and sum(len(f) for f in st.image) * IMAGE_SECONDS_PER_TERM > \
-            min(stop, time.perf_counter() + cap) - time.perf_counter():
-        return
     # Every fibre of the image map has dimension >= its generic corank e, so e
     # random affine forms in the unknowns meet each nonempty fibre.
     if st.name not in coranks:
+        left = min(stop, time.perf_counter() + cap) - time.perf_counter()
+        if sum(len(f) for f in st.image) * IMAGE_SECONDS_PER_TERM > left:
+            return
         coranks[st.name] = nw - _generic_rank(st.image, nw, prime, rng)
     e = coranks[st.name]
     cut = _orthogonal_cut(st, e, prime, rng)
