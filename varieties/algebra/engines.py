@@ -46,6 +46,12 @@ ENGINES = ("sympy", "singular", "msolve")
 #: Threads of one msolve run (``-t``). One by default: sweeps already run one
 #: analysis per core; ``scripts/bench_variety.py --strategies`` measures two.
 MSOLVE_THREADS = 1
+#: Most critical pairs in one F4 matrix (msolve's ``-m``; 0: all of a degree at
+#: once). Chunks let the elements found early make later pairs redundant:
+#: ``3,q3,q1``'s central rank-3 image test at codimension 10 (degree 5 has 8000
+#: pairs) takes 14 s with 2000, 47-53 s unlimited, 102 s with 50
+#: (``scripts/bench_variety.py --strategies``).
+MSOLVE_MAX_PAIRS = 2000
 DEFAULT_PRIME = 32003
 # Singular and msolve take primes below 2^31; below 2^10 a random slice or
 # combination is degenerate too often (probability about deg / p) to trust.
@@ -533,6 +539,8 @@ def _run_msolve(system: System, timeout: float, n_elim: int = 0) -> EngineResult
         cmd = [exe, "-g", "2", "-f", inp, "-o", out] + (["-e", str(k)] if k else [])
         if MSOLVE_THREADS > 1:
             cmd += ["-t", str(MSOLVE_THREADS)]
+        if MSOLVE_MAX_PAIRS:
+            cmd += ["-m", str(MSOLVE_MAX_PAIRS)]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
