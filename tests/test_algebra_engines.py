@@ -224,6 +224,7 @@ def test_auto_engine_prefers_msolve_then_singular_then_sympy(monkeypatch):
     assert rep.status == "ok" and rep.engine == "sympy" and rep.dim == named.dim is not None
 
 
+@pytest.mark.msolve
 @pytest.mark.parametrize("pairs", [1, 4])
 @pytest.mark.parametrize("spec", ["2,q1,q1", "2,l2,q1", "2,l2^2,l1"])
 def test_msolve_chunks_of_critical_pairs_give_the_same_reduced_basis(monkeypatch, spec, pairs):
@@ -258,6 +259,7 @@ def test_msolve_chunks_of_critical_pairs_give_the_same_reduced_basis(monkeypatch
     assert got[0] == got[pairs]
 
 
+@pytest.mark.msolve
 @pytest.mark.skipif(not HAS_MSOLVE, reason="msolve binary absent")
 @settings(max_examples=10, deadline=None)
 @given(polys)

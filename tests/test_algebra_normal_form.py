@@ -277,17 +277,52 @@ def test_strata_the_time_never_reached_keep_a_valid_image_bound(monkeypatch, spe
     from varieties.algebra import normal_form as nf
     from varieties.algebra.deep_normal_form import deep_normal_form_bounds
 
+    fams = [f for f in families(spec, group) if f.matrix]
+    low = max(f.dim_lower for f in fams if f.dim_lower is not None)
+    fam = max(function_dim(spec, subspace=f.matrix) for f in fams)
     monkeypatch.setattr(nf, "IMAGE_SECONDS_PER_TERM", 1e9)
-    rep = analyze(spec, group, timeout=60, census_points=0)
-    fam = rep.function_dim_lower
     if len(parse_spec(spec).layers) == 2:
-        out = nf.normal_form_bounds(spec, group, dim_lower=rep.dim_lower, function_lower=fam,
+        out = nf.normal_form_bounds(spec, group, dim_lower=low, function_lower=fam,
                                     timeout=30, factorise=False)
     else:
-        out = deep_normal_form_bounds(spec, group, dim_lower=rep.dim_lower,
-                                      function_lower=fam, timeout=30)
+        out = deep_normal_form_bounds(spec, group, dim_lower=low, function_lower=fam,
+                                      timeout=30)
     assert not any(t.what != "slice" for t in out.tests)      # no image test ran
+    assert not out.complete                                   # and the result says so
     assert out.function_upper >= fam
     for st in out.strata:
         if st.system is not None and not st.excluded and st.dim_upper >= 0:
             assert st.function_upper == nf._trivial_image_bound(st)
+
+
+def test_the_last_round_gives_each_open_stratum_an_equal_part_of_the_time(monkeypatch):
+    # search_functions' last round: stratum i of k still open gets (time left) / k,
+    # all of it for its settling test (first_share 1); the first round caps each
+    # test instead. A stub records what each call was given (100 s: no race).
+    import time
+
+    from varieties.algebra import normal_form as nf
+
+    calls = []
+
+    def record(st, run, rng, coranks, target, stop, cap, factorise=True, parametrise=True,
+               first_share=0.5):
+        calls.append((st.name, cap, stop - time.perf_counter(), first_share))
+
+    monkeypatch.setattr(nf, "_image_round", record)
+    out = nf.prepare(parse_spec("3,q2,q1"), "symmetric")
+    for st in out.strata:
+        st.dim_lower, st.dim_upper = 0, st.n_unknowns
+    stop = time.perf_counter() + 100
+    nf.search_functions(out, 8, engine="sympy", stop=stop)
+    live = [st for st in out.strata if st.system is not None]
+    last = [c for c in calls if c[1] > nf.ROUND_ONE_CAP]
+    first = [c for c in calls if c[1] == nf.ROUND_ONE_CAP]
+    assert len(first) == len(last) == len(out.strata)
+    assert all(c[3] == 0.5 and c[2] > 90 for c in first)
+    open_left = len(live)
+    for name, _, budget, share in last:
+        if any(st.name == name for st in live):
+            assert share == 1.0
+            assert 100 / open_left - 1 < budget <= 100 / open_left + 0.01
+            open_left -= 1

@@ -555,13 +555,17 @@ def search_functions(out: NormalFormBounds, function_lower: int | None, *,
         for i, st in enumerate(live):
             # In the last round the function dimension settles only if every
             # open stratum's settling test (the first) comes back empty, so
-            # the open strata share the time left equally between those tests
-            # rather than each giving half to bisections that cannot settle it
-            # (3,q3,q1 under S_3: its central rank-3 test takes 14 s).
-            share = 0.5
+            # each open stratum gets an equal part of the time left, all of it
+            # for that test, rather than half of everything left for the test
+            # and the rest for bisections that cannot settle it (3,q3,q1 under
+            # S_3: its central rank-3 test takes 14 s). What a stratum leaves
+            # unused goes to the next.
+            own_stop, share = stop, 0.5
             if cap > ROUND_ONE_CAP and target >= 0:
-                share = 1.0 / max(1, sum(_image_open(s, target) for s in live[i:]))
-            _image_round(st, run, rng, coranks, target, stop, cap, factorise, parametrise,
+                k = max(1, sum(_image_open(s, target) for s in live[i:]))
+                now = time.perf_counter()
+                own_stop, share = now + max(0.0, stop - now) / k, 1.0
+            _image_round(st, run, rng, coranks, target, own_stop, cap, factorise, parametrise,
                          share)
     # A stratum the time never reached has no image bound yet: the maximum must
     # still count it, with the trivial one (leaving it out would make the maximum
@@ -569,6 +573,7 @@ def search_functions(out: NormalFormBounds, function_lower: int | None, *,
     for st in live:
         if st.function_upper is None:
             st.function_upper = _trivial_image_bound(st)
+            out.complete = False
     known = [st for st in live if st.function_upper >= 0]
     out.function_upper = max((st.function_upper for st in known), default=None)
     out.function_lower = max((st.function_lower for st in known
@@ -606,9 +611,12 @@ def _factor_round(st: Stratum, run, stop) -> bool:
 
 
 def _trivial_image_bound(st: Stratum) -> int:
-    """``dim F(V_T) <= dim fibre (+ 1 for a central c) + image_extra``, with no image test."""
+    """``dim F(V_T) <= dim fibre (+ 1 for a central c) + image_extra``, with no image test.
+
+    A root stratum's ``image_extra`` is its ``c`` already (``F = P^2 + c``).
+    """
     fibre = st.n_unknowns if st.dim_upper is None else st.dim_upper
-    return fibre + (1 if st.central else 0) + st.image_extra
+    return fibre + (1 if st.central and not st.image_root else 0) + st.image_extra
 
 
 def _image_open(st: Stratum, target: int) -> bool:
@@ -640,6 +648,7 @@ def _image_round(st: Stratum, run, rng, coranks, target, stop, cap, factorise=Tr
         if sum(len(f) for f in st.image) * IMAGE_SECONDS_PER_TERM > left:
             if st.function_upper is None:
                 st.function_upper = _trivial_image_bound(st)
+                run.out.complete = False
             return
         coranks[st.name] = nw - _generic_rank(st.image, nw, prime, rng)
     e = coranks[st.name]
